@@ -1,0 +1,46 @@
+/**
+ * Names shared by the control plane and the data plane: the API group, labels, worker exit codes, stage names,
+ * condition types and reasons. Changing one of these changes a contract with running clusters.
+ */
+
+export const GROUP = 'id3.sfr.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+export const KIND_TRAINING = 'ID3TrainingJob';
+export const KIND_DATASET = 'SyntheticDatasetJob';
+export type JobKind = typeof KIND_TRAINING | typeof KIND_DATASET;
+export const JOB_KINDS: readonly JobKind[] = [KIND_TRAINING, KIND_DATASET];
+
+/** Labels every child object carries, so that one label selector finds a job's children. */
+export const LABEL_JOB = `${GROUP}/job`;
+export const LABEL_KIND = `${GROUP}/kind`;
+export const LABEL_STAGE = `${GROUP}/stage`;
+/** Kueue's label naming the LocalQueue that admits a Job. */
+export const LABEL_KUEUE_QUEUE = 'kueue.x-k8s.io/queue-name';
+
+/**
+ * Worker exit codes: the contract between a worker process and whoever runs it (the local runner or a Job's
+ * podFailurePolicy). Values follow sysexits.h.
+ */
+export const EXIT_OK = 0;
+/** EX_DATAERR: the input is wrong; retrying cannot help. */
+export const EXIT_BAD_INPUT = 65;
+/** EX_TEMPFAIL: interrupted (preempted, SIGTERM) with state saved; retry without counting a failure. */
+export const EXIT_RETRY = 75;
+
+export const DATASET_STAGES = ['plan', 'generate', 'finalize'] as const;
+export const TRAINING_STAGES = ['prepare', 'train', 'evaluate'] as const;
+export type DatasetStage = (typeof DATASET_STAGES)[number];
+export type TrainingStage = (typeof TRAINING_STAGES)[number];
+export type Stage = DatasetStage | TrainingStage;
+
+/** Condition types (metav1.Condition.type) the operator maintains on both kinds. */
+export const ConditionType = {
+  Running: 'Running',
+  Complete: 'Complete',
+  Failed: 'Failed',
+  Suspended: 'Suspended',
+  Waiting: 'Waiting',
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];

@@ -1,0 +1,17 @@
+/**
+ * The `id3` command line. Entry files here only parse arguments and call library functions; each subcommand lives in
+ * its own module and registers itself on the program.
+ */
+import { Command } from 'commander';
+import { registerValidate } from './validate.ts';
+
+const program = new Command()
+  .name('id3')
+  .description(
+    'Train ID³ face diffusion models and generate synthetic face-recognition datasets, locally or on Kubernetes.',
+  )
+  .showHelpAfterError('(run with --help for usage)');
+
+registerValidate(program);
+
+await program.parseAsync(process.argv);
