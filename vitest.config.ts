@@ -6,6 +6,7 @@ export default defineConfig({
     exclude: ['node_modules/**', 'dist/**', 'scratch/**'],
     // Tests that start servers (the S3 gateway, the API emulator) share them through globalSetup; keep files isolated.
     pool: 'forks',
+    globalSetup: ['test/setup/global.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },
