@@ -4,6 +4,14 @@
  * names shared by the control and data planes (labels, stages, exit codes, conditions). Pure data and functions: no
  * I/O, no imports from operator/ or worker/.
  */
+export {
+  type ConditionInput,
+  type ConditionStatus,
+  findCondition,
+  isConditionTrue,
+  Reason,
+  setCondition,
+} from './conditions.ts';
 export * from './constants.ts';
 export {
   causeMessage,
