@@ -44,3 +44,23 @@ export const ConditionType = {
   Waiting: 'Waiting',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+/**
+ * How a worker learns its task, the same in a pod and under `id3 run`: the whole resolved job as JSON (self-contained:
+ * a trainingJobRef is already resolved to a checkpoint URI), the stage as the first argument, and the task index from
+ * the Indexed Job's JOB_COMPLETION_INDEX. Storage credentials arrive as the usual AWS_* variables.
+ */
+export const WorkerEnv = {
+  Job: 'ID3_JOB',
+  TaskIndex: 'JOB_COMPLETION_INDEX',
+  Backend: 'ID3_TF_BACKEND',
+  LogFormat: 'ID3_LOG_FORMAT',
+  AccessKeyId: 'AWS_ACCESS_KEY_ID',
+  SecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  SessionToken: 'AWS_SESSION_TOKEN',
+} as const;
+
+/** Port of a worker's /metrics endpoint in a pod. */
+export const WORKER_METRICS_PORT = 9090;
+/** Name of the worker container in every stage pod (podFailurePolicy rules refer to it). */
+export const WORKER_CONTAINER = 'worker';

@@ -14,6 +14,7 @@ export {
   tasksOf,
 } from './partition.ts';
 export { aggregateProgress, percent, type StageProgress, type TaskProgress } from './progress.ts';
+export { workerJob } from './resolve.ts';
 export {
   currentStage,
   isDatasetStage,
