@@ -1,0 +1,13 @@
+/** Errors of backend selection, kept apart so that callers can tell "no such backend here" from a bug. */
+
+/** The named backend cannot run in this process (package missing, no GPU adapter, initialisation failed). */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+  constructor(
+    readonly backend: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`backend ${backend}: ${message}`, options);
+  }
+}

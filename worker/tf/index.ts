@@ -1,0 +1,20 @@
+/**
+ * The TensorFlow.js runtime of the workers: which backend computes (selectBackend: tfjs-node-gpu, tfjs-node, wasm,
+ * cpu, or webgpu on request, overridable by ID3_TF_BACKEND), the convolution gradient kernels that make training fast
+ * on wasm (registerConvGradKernels), and the Dawn-based webgpu loader. Everything else in worker/ imports
+ * @tensorflow/tfjs and computes on whatever backend this folder activated.
+ */
+export {
+  AUTO_ORDER,
+  BACKEND_ENV,
+  BACKENDS,
+  type BackendChoice,
+  type BackendName,
+  type BackendOptions,
+  type BackendRequest,
+  parseBackendRequest,
+  selectBackend,
+} from './backend.ts';
+export { CONV_GRAD_KERNELS, type ConvGradKernelName, registerConvGradKernels } from './conv-grad-kernels.ts';
+export { BackendUnavailableError } from './errors.ts';
+export { loadWebGpu, type WebGpuOptions } from './webgpu.ts';
