@@ -1,0 +1,149 @@
+/**
+ * A training state as model files and back: the network config, raw and EMA weights, AdamW moments, the step, and
+ * every hyper-parameter in effect (training, diffusion, encoder, attribute pool), so a checkpoint alone resumes a
+ * run exactly or samples a dataset. The bytes go to worker/checkpoints, which stores `{ metadata, files }` as is.
+ */
+import type { EncoderInfo } from '../encoder/index.ts';
+import {
+  loadGroups,
+  type ModelConfig,
+  ModelFormatError,
+  type Params,
+  readMetadata,
+  type SerializedModel,
+  saveModel,
+  UNet,
+} from '../model/index.ts';
+import type { TrainingConfig } from './config.ts';
+import type { DiffusionConfig } from './schedule.ts';
+import type { TrainState } from './train.ts';
+
+export const GROUP_PARAMS = 'params';
+export const GROUP_EMA = 'ema';
+export const GROUP_ADAM_M = 'adam.m';
+export const GROUP_ADAM_V = 'adam.v';
+const ATTRIBUTE_POOL_FILE = 'attribute-pool.bin';
+
+/** The empirical attributes of the training set (raw values, row-major [count × names.length]). */
+export interface AttributePool {
+  names: string[];
+  values: Float32Array;
+}
+
+/** What a checkpoint records besides tensors. */
+export interface CheckpointInfo {
+  step: number;
+  training: TrainingConfig;
+  diffusion: DiffusionConfig;
+  encoder: EncoderInfo;
+  attributePool?: AttributePool;
+  /** Free-form provenance (job name, dataset URI, code version, …). */
+  provenance?: Record<string, unknown>;
+}
+
+interface CheckpointExtra {
+  step: number;
+  training: TrainingConfig;
+  diffusion: DiffusionConfig;
+  encoder: EncoderInfo;
+  attributePool?: { names: string[]; count: number; file: string };
+  provenance: Record<string, unknown>;
+}
+
+export async function saveCheckpoint(
+  config: ModelConfig,
+  state: TrainState,
+  info: CheckpointInfo,
+): Promise<SerializedModel> {
+  if (info.step !== state.step) throw new RangeError(`info.step ${info.step} differs from state.step ${state.step}`);
+  const extra: CheckpointExtra = {
+    step: state.step,
+    training: info.training,
+    diffusion: info.diffusion,
+    encoder: info.encoder,
+    provenance: info.provenance ?? {},
+  };
+  const saved = await saveModel({
+    config,
+    groups: {
+      [GROUP_PARAMS]: state.params,
+      [GROUP_EMA]: state.ema,
+      [GROUP_ADAM_M]: state.adamM,
+      [GROUP_ADAM_V]: state.adamV,
+    },
+    extra: extra as unknown as Record<string, unknown>,
+  });
+  if (info.attributePool) {
+    const pool = info.attributePool;
+    if (pool.values.length % pool.names.length !== 0)
+      throw new RangeError('attribute pool values do not fill whole rows');
+    saved.files[ATTRIBUTE_POOL_FILE] = new Uint8Array(
+      pool.values.buffer.slice(pool.values.byteOffset, pool.values.byteOffset + pool.values.byteLength),
+    );
+    (saved.metadata.extra as unknown as CheckpointExtra).attributePool = {
+      names: [...pool.names],
+      count: pool.values.length / pool.names.length,
+      file: ATTRIBUTE_POOL_FILE,
+    };
+  }
+  return saved;
+}
+
+export interface LoadedCheckpoint {
+  config: ModelConfig;
+  unet: UNet;
+  info: CheckpointInfo;
+}
+
+function readInfo(saved: { metadata: unknown; files: Record<string, Uint8Array> }): LoadedCheckpoint {
+  const metadata = readMetadata(saved.metadata);
+  const extra = metadata.extra as unknown as CheckpointExtra;
+  if (typeof extra.step !== 'number' || !extra.training || !extra.diffusion || !extra.encoder) {
+    throw new ModelFormatError('model file is not a training checkpoint (no step, training, diffusion or encoder)');
+  }
+  const info: CheckpointInfo = {
+    step: extra.step,
+    training: extra.training,
+    diffusion: extra.diffusion,
+    encoder: extra.encoder,
+    provenance: extra.provenance,
+  };
+  if (extra.attributePool) {
+    const bytes = saved.files[extra.attributePool.file];
+    if (!bytes) throw new ModelFormatError(`attribute pool file ${extra.attributePool.file} is missing`);
+    const copy = bytes.slice();
+    info.attributePool = {
+      names: extra.attributePool.names,
+      values: new Float32Array(copy.buffer, 0, copy.byteLength / 4),
+    };
+  }
+  return { config: metadata.config, unet: new UNet(metadata.config), info };
+}
+
+/** Everything needed to resume training. */
+export function loadTrainState(saved: SerializedModel): LoadedCheckpoint & { state: TrainState } {
+  const loaded = readInfo(saved);
+  const g = loadGroups(saved, {
+    specs: loaded.unet.specs,
+    groups: [GROUP_PARAMS, GROUP_EMA, GROUP_ADAM_M, GROUP_ADAM_V],
+  });
+  const state: TrainState = {
+    step: loaded.info.step,
+    params: g[GROUP_PARAMS]!,
+    ema: g[GROUP_EMA]!,
+    adamM: g[GROUP_ADAM_M]!,
+    adamV: g[GROUP_ADAM_V]!,
+  };
+  return { ...loaded, state };
+}
+
+/** Only the weights a sampler needs: 'ema' (what the paper samples with) or 'raw'. */
+export function loadSamplingWeights(
+  saved: { metadata: unknown; files: Record<string, Uint8Array> },
+  weights: 'ema' | 'raw' = 'ema',
+): LoadedCheckpoint & { params: Params } {
+  const loaded = readInfo(saved);
+  const group = weights === 'ema' ? GROUP_EMA : GROUP_PARAMS;
+  const params = loadGroups(saved, { specs: loaded.unet.specs, groups: [group] })[group]!;
+  return { ...loaded, params };
+}

@@ -1,0 +1,123 @@
+/**
+ * Algorithm 2 of ID³, batched: DDPM ancestral (all T steps, or an evenly respaced subset) or DDIM with K steps, both
+ * following the identity-adjusted score. At every step, for every image i of the batch:
+ *
+ *   ε̂  = ε_θ(x_t, t, c_i)
+ *   x̂₀ = clip((x_t − √(1 − ᾱ_t)·ε̂) / √ᾱ_t, −1, 1)
+ *   g  = ∇_{x_t} ⟨y_i, f(x̂₀)⟩                          through the encoder f and the U-Net
+ *   ε̃  = ε̂ − √(1 − ᾱ_t)·s_id·w_t·g                     s_id = guidance scale; 0 skips g (the paper's ablation)
+ *   x_{t'} = step(ε̃)                                   DDPM or DDIM update (scheduler.ts)
+ *
+ * Images never mix: the network and the encoder act per image, the gradient of a sum of per-image terms is per image,
+ * and image i's x_T and step noises are draws 0, 1, 2, … of its own Philox stream (seed, identity, imageIndex,
+ * PURPOSE.imageNoise). So an image is the same whatever batch it is generated in.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { IdentityEncoder } from '../encoder/index.ts';
+import type { Params, UNet } from '../model/index.ts';
+import { blocksFor, fillNormal, PURPOSE } from '../planner/index.ts';
+import type { SamplerConfig } from './config.ts';
+import { type NoiseSchedule, respacedTimesteps, wT } from './schedule.ts';
+import { predictX0FromEps, type StepOptions, step, stepSigma } from './scheduler.ts';
+
+/** Whose noise an image uses: the stream (seed, a, b) of PURPOSE.imageNoise. In a dataset a = identity, b = image. */
+export interface NoiseKey {
+  seed: number;
+  a: number;
+  b: number;
+}
+
+export interface SamplerModel {
+  unet: UNet;
+  /** The weights to sample with (the EMA weights, normally). */
+  params: Params;
+  schedule: NoiseSchedule;
+  /** Required when guidanceScale > 0. */
+  encoder?: IdentityEncoder;
+}
+
+export interface SampleRequest {
+  /** [B × (|y| + |s|)] rows of [y ; s_norm] (model/conditionMatrix). */
+  cond: Float32Array;
+  /** [B × |y|] the identity embeddings the guidance pulls towards (usually the y inside cond). */
+  y: Float32Array;
+  noiseKeys: NoiseKey[];
+}
+
+export interface SampleOptions {
+  /** Called after each step (progress, or an await to bound the backend's queue). */
+  onStep?: (done: number, total: number) => void | Promise<void>;
+}
+
+/** Draw `draw` (0 = x_T, i = the noise of iteration i) of each image's stream, as one [B, H, W, C] tensor. */
+export function noiseFor(keys: readonly NoiseKey[], draw: number, shape: [number, number, number]): tf.Tensor4D {
+  const per = shape[0] * shape[1] * shape[2];
+  const out = new Float32Array(keys.length * per);
+  keys.forEach((k, i) => {
+    fillNormal({ ...k, purpose: PURPOSE.imageNoise }, out.subarray(i * per, (i + 1) * per), draw * blocksFor(per));
+  });
+  return tf.tensor4d(out, [keys.length, ...shape]);
+}
+
+/** ε̃ of Algorithm 2 for one step: the model's ε with the identity gradient folded in. */
+export function guidedEps(
+  m: SamplerModel,
+  x: tf.Tensor4D,
+  t: number,
+  cond: tf.Tensor2D,
+  y: tf.Tensor2D,
+  scale: number,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const tt = tf.fill([x.shape[0]], t) as tf.Tensor1D;
+    const eps = (xt: tf.Tensor4D) => m.unet.apply(m.params, { x: xt, t: tt, cond });
+    if (scale === 0) return eps(x);
+    if (!m.encoder) throw new Error('identity guidance (guidanceScale > 0) needs an encoder');
+    const encoder = m.encoder;
+    const ab = m.schedule.alphaBar[t]!;
+    let epsHat: tf.Tensor4D | undefined;
+    const g = tf.grad((xt: tf.Tensor) => {
+      epsHat = tf.keep(eps(xt as tf.Tensor4D));
+      const x0Hat = predictX0FromEps(xt, epsHat, ab).clipByValue(-1, 1) as tf.Tensor4D;
+      return encoder.embed(x0Hat).mul(y).sum();
+    })(x);
+    const guided = epsHat!.sub(g.mul(Math.sqrt(1 - ab) * scale * wT(t, m.schedule.T))) as tf.Tensor4D;
+    epsHat!.dispose(); // kept out of the gradient's scope, so tidy would not release it
+    return guided;
+  });
+}
+
+/** Samples B images; returns them as [B, H, W, C] values in (about) [−1, 1], row-major. */
+export async function sample(
+  m: SamplerModel,
+  cfg: SamplerConfig,
+  req: SampleRequest,
+  opts: SampleOptions = {},
+): Promise<Float32Array> {
+  const u = m.unet.config.unet;
+  const shape: [number, number, number] = [u.resolution, u.resolution, u.imageChannels];
+  const b = req.noiseKeys.length;
+  const condWidth = req.cond.length / b;
+  const cond = tf.tensor2d(req.cond, [b, condWidth]);
+  const y = tf.tensor2d(req.y, [b, req.y.length / b]);
+  const stepOpts: StepOptions = { type: cfg.type, eta: cfg.eta, variance: cfg.variance, clipPredX0: cfg.clipPredX0 };
+  const plan = respacedTimesteps(m.schedule.T, cfg.steps);
+  let x = noiseFor(req.noiseKeys, 0, shape);
+  try {
+    for (let i = 0; i < plan.length; i++) {
+      const { t, tPrev } = plan[i]!;
+      const next = tf.tidy(() => {
+        const eps = guidedEps(m, x, t, cond, y, cfg.guidanceScale);
+        const noisy = stepSigma(m.schedule, t, tPrev, stepOpts) > 0;
+        const noise = noisy ? noiseFor(req.noiseKeys, i + 1, shape) : undefined;
+        return step(m.schedule, { modelOutput: eps, t, tPrev, sample: x, noise }, stepOpts).prevSample;
+      });
+      x.dispose();
+      x = next;
+      await opts.onStep?.(i + 1, plan.length);
+    }
+    return (await x.data()) as Float32Array;
+  } finally {
+    tf.dispose([x, cond, y]);
+  }
+}

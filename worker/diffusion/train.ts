@@ -1,0 +1,134 @@
+/**
+ * One optimisation step of ID³: draw (t, ε, condition dropout) from the training seed, evaluate the ID³ loss and its
+ * gradient through the frozen encoder, clip, AdamW, EMA. Maths only (STYLE §11): batches come in, a new state and
+ * the loss go out; checkpoints, metrics and data loading are the runner's.
+ *
+ * Every random value of step k derives from (training seed, k, row, purpose) through the Philox streams of
+ * worker/planner, so a run resumed from the checkpoint of step k continues exactly as if it had never stopped.
+ * The state is consumed: trainStep disposes the tensors of the state it was given.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { IdentityEncoder } from '../encoder/index.ts';
+import {
+  cloneParams,
+  disposeParams,
+  fromList,
+  type InitOptions,
+  initParams,
+  type Params,
+  paramList,
+  type UNet,
+  zerosLikeParams,
+} from '../model/index.ts';
+import { fillNormal, fillWords, PURPOSE, uniforms } from '../planner/index.ts';
+import type { TrainingConfig } from './config.ts';
+import { id3Loss, type LossDraws, type TrainBatch } from './loss.ts';
+import { adamwUpdate, clipByGlobalNorm, emaUpdate } from './optim.ts';
+import type { NoiseSchedule } from './schedule.ts';
+
+/** The frozen parts of training: network definition, encoder, schedule, hyper-parameters. */
+export interface TrainModel {
+  unet: UNet;
+  encoder: IdentityEncoder;
+  schedule: NoiseSchedule;
+  training: TrainingConfig;
+}
+
+export interface TrainState {
+  /** Optimiser steps completed. */
+  step: number;
+  params: Params;
+  ema: Params;
+  /** AdamW first and second moments, by parameter name. */
+  adamM: Params;
+  adamV: Params;
+}
+
+export interface TrainStepResult {
+  state: TrainState;
+  loss: number;
+  denoise: number;
+  reconstruction: number;
+  identity: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+export function createTrainState(unet: UNet, init: InitOptions): TrainState {
+  const params = initParams(unet.specs, init);
+  return { step: 0, params, ema: cloneParams(params), adamM: zerosLikeParams(params), adamV: zerosLikeParams(params) };
+}
+
+export function disposeTrainState(state: TrainState): void {
+  for (const p of [state.params, state.ema, state.adamM, state.adamV]) disposeParams(p);
+}
+
+/** The random draws of step `step` for a batch of `batch` images of side `side`: a pure function of the seed. */
+export function drawStep(
+  m: Pick<TrainModel, 'schedule' | 'unet'> & { training: Pick<TrainingConfig, 'seed'> },
+  step: number,
+  batch: number,
+): LossDraws {
+  const seed = m.training.seed;
+  const u = m.unet.config.unet;
+  const perImage = u.resolution * u.resolution * u.imageChannels;
+  const noise = new Float32Array(batch * perImage);
+  const t: number[] = [];
+  const keepCondition: number[] = [];
+  const pUncond = m.unet.config.conditioning.dropout;
+  for (let row = 0; row < batch; row++) {
+    const key = { seed, a: step, b: row };
+    t.push(1 + Math.floor(uniforms({ ...key, purpose: PURPOSE.trainTimestep }, 1)[0]! * m.schedule.T));
+    keepCondition.push(uniforms({ ...key, purpose: PURPOSE.conditionDropout }, 1)[0]! < pUncond ? 0 : 1);
+    fillNormal({ ...key, purpose: PURPOSE.trainNoise }, noise.subarray(row * perImage, (row + 1) * perImage));
+  }
+  const word = new Uint32Array(1);
+  const dropoutSeed = (block: number) => {
+    fillWords({ seed, a: step, b: block, purpose: PURPOSE.trainDropout }, word);
+    return word[0]!;
+  };
+  return {
+    t,
+    keepCondition,
+    noise: tf.tensor4d(noise, [batch, u.resolution, u.resolution, u.imageChannels]),
+    forward: { dropoutSeed },
+  };
+}
+
+/** Binds the frozen parts; the returned function is trainStep(state, batch) → { state, loss, … }. */
+export function makeTrainStep(m: TrainModel): (state: TrainState, batch: TrainBatch) => Promise<TrainStepResult> {
+  const specs = m.unet.specs;
+  return async (state, batch) => {
+    const k = state.step + 1;
+    const draws = drawStep(m, k, batch.x0.shape[0]);
+    const terms: tf.Scalar[] = [];
+    const objective = (...ps: tf.Tensor[]) => {
+      const out = id3Loss(m, fromList(specs, ps), batch, draws);
+      terms.push(tf.keep(out.denoise), tf.keep(out.reconstruction), tf.keep(out.identity));
+      return out.loss;
+    };
+    const { value, grads } = tf.valueAndGrads(objective)(paramList(specs, state.params));
+    const clipped = clipByGlobalNorm(grads, m.training.gradientClipNorm);
+    const slots = { m: paramList(specs, state.adamM), v: paramList(specs, state.adamV) };
+    const next = adamwUpdate(m.training, k, paramList(specs, state.params), clipped.grads, slots);
+    const ema = emaUpdate(paramList(specs, state.ema), next.params, m.training.emaDecay);
+    const numbers = await Promise.all([value, ...terms, clipped.norm].map(async (s) => (await s.data())[0]!));
+    tf.dispose([value, ...terms, clipped.norm, ...grads, ...clipped.grads, draws.noise]);
+    disposeTrainState(state);
+    const [loss, denoise, reconstruction, identity, gradNorm] = numbers as [number, number, number, number, number];
+    return {
+      state: {
+        step: k,
+        params: fromList(specs, next.params),
+        ema: fromList(specs, ema),
+        adamM: fromList(specs, next.slots.m),
+        adamV: fromList(specs, next.slots.v),
+      },
+      loss,
+      denoise,
+      reconstruction,
+      identity,
+      gradNorm,
+    };
+  };
+}
