@@ -1,0 +1,63 @@
+/** Events that controllers record (core/v1, as `kubectl describe` reads them); a repeat bumps the count. */
+import { create, type Deps, internalContext } from '../apiserver/index.ts';
+import { type KubeObject, timestamp } from '../core/index.ts';
+import { mutate } from './runtime.ts';
+
+export interface EventSource {
+  component: string;
+}
+
+export function recordEvent(
+  d: Deps,
+  obj: KubeObject,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+  source: EventSource,
+): void {
+  const t = d.registry.byStorage('/events');
+  const namespace = obj.metadata.namespace ?? 'default';
+  if (!t || !d.store.get('/namespaces', '', namespace)) return;
+  const now = d.clock.now();
+  const same = d.store
+    .list('/events', namespace)
+    .find(
+      (e) =>
+        (e.involvedObject as { uid?: string } | undefined)?.uid === obj.metadata.uid &&
+        e.reason === reason &&
+        e.message === message,
+    );
+  if (same) {
+    mutate(d, t, namespace, same.metadata.name!, source.component, (e) => {
+      e.count = ((e.count as number | undefined) ?? 1) + 1;
+      e.lastTimestamp = timestamp(now);
+      return true;
+    });
+    return;
+  }
+  const event: KubeObject = {
+    metadata: {
+      name: `${obj.metadata.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 4096).toString(16)}`,
+      namespace,
+    },
+    involvedObject: {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+    },
+    type,
+    reason,
+    message,
+    source: { component: source.component },
+    reportingComponent: source.component,
+    reportingInstance: '',
+    firstTimestamp: timestamp(now),
+    lastTimestamp: timestamp(now),
+    eventTime: null,
+    count: 1,
+  };
+  create(d, t, namespace, event, internalContext(source.component));
+}

@@ -1,0 +1,79 @@
+/**
+ * Serving a watch over HTTP: newline-delimited JSON events on a chunked response, BOOKMARK events when asked for,
+ * `timeoutSeconds`, and an ERROR event with a 410 Status when the resourceVersion is too old (the API server sends
+ * that inside a 200 response, not as the HTTP status).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Deps, type WatchEvent, type WatchOptions, watch } from '../apiserver/index.ts';
+import { ApiError, type Json } from '../core/index.ts';
+import type { ResourceType } from '../registry/index.ts';
+
+export interface OpenWatch {
+  close(): void;
+}
+
+export interface WatchStreamOptions extends WatchOptions {
+  allowBookmarks: boolean;
+  bookmarkIntervalMs: number;
+  timeoutSeconds?: number;
+  /** Turns each event's object into what the client asked for (a Table row, metadata only). */
+  present: (obj: Json, first: boolean) => unknown;
+}
+
+export function serveWatch(
+  d: Deps,
+  t: ResourceType,
+  namespace: string | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  o: WatchStreamOptions,
+  registry: Set<OpenWatch>,
+): void {
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Transfer-Encoding': 'chunked',
+    'Cache-Control': 'no-cache, private',
+  });
+  res.flushHeaders();
+  let first = true;
+  const write = (e: WatchEvent) => {
+    const object = e.type === 'ERROR' || e.type === 'BOOKMARK' ? e.object : o.present(e.object as Json, first);
+    first = false;
+    res.write(`${JSON.stringify({ type: e.type, object })}\n`);
+  };
+  let stop: () => void = () => {};
+  const timers: NodeJS.Timeout[] = [];
+  const entry: OpenWatch = { close: () => finish() };
+  const finish = () => {
+    stop();
+    for (const t of timers) clearInterval(t);
+    registry.delete(entry);
+    if (!res.writableEnded) res.end();
+  };
+  try {
+    stop = watch(d, t, namespace, o, write);
+  } catch (err) {
+    if (err instanceof ApiError) {
+      write({ type: 'ERROR', object: err.toStatus() });
+      res.end();
+      return;
+    }
+    throw err;
+  }
+  registry.add(entry);
+  if (o.allowBookmarks) {
+    const bookmark = () =>
+      write({
+        type: 'BOOKMARK',
+        object: {
+          kind: t.kind,
+          apiVersion: t.group ? `${t.group}/${t.version}` : t.version,
+          metadata: { resourceVersion: String(d.store.resourceVersion) },
+        },
+      });
+    timers.push(setInterval(bookmark, o.bookmarkIntervalMs));
+  }
+  if (o.timeoutSeconds && o.timeoutSeconds > 0) timers.push(setTimeout(finish, o.timeoutSeconds * 1000));
+  req.on('close', finish);
+  res.on('close', finish);
+}

@@ -1,0 +1,149 @@
+/**
+ * The storage: objects by resource, namespace and name, one global resourceVersion that every write advances, and a
+ * bounded history of events so that a watch can start from a recent resourceVersion. A watch from a version older
+ * than the history answers 410 Gone, as an etcd compaction makes the API server do. Everything is synchronous: one
+ * write is one atomic step of the event loop.
+ */
+import { clone, Errors, type KubeObject } from '../core/index.ts';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: EventType;
+  /** Storage key of the resource, `group/resource` (`/pods` for the core group). */
+  resource: string;
+  rv: number;
+  object: KubeObject;
+  /** The object before a MODIFIED or DELETED event. */
+  old?: KubeObject;
+}
+
+export type StoreListener = (event: StoreEvent) => void;
+
+export interface StoreWatch {
+  stop(): void;
+}
+
+export interface StoreOptions {
+  /** Events kept for watches that resume from an older resourceVersion (default 2000). */
+  historySize?: number;
+}
+
+export class Store {
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly history: StoreEvent[] = [];
+  private readonly listeners = new Set<StoreListener>();
+  private readonly historySize: number;
+  private rv = 1;
+  /** Watches may resume from any version >= this one. */
+  private oldestResumable = 1;
+
+  constructor(options: StoreOptions = {}) {
+    this.historySize = options.historySize ?? 2000;
+  }
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  get(resource: string, namespace: string, name: string): KubeObject | undefined {
+    const o = this.bucket(resource).get(key(namespace, name));
+    return o ? clone(o) : undefined;
+  }
+
+  /** Objects of a resource (in one namespace, or all), sorted by namespace and name. */
+  list(resource: string, namespace?: string): KubeObject[] {
+    const items = [...this.bucket(resource).entries()]
+      .filter(([k]) => namespace === undefined || k.startsWith(`${namespace}/`))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, o]) => clone(o));
+    return items;
+  }
+
+  create(resource: string, obj: KubeObject): KubeObject {
+    const k = key(obj.metadata.namespace ?? '', obj.metadata.name ?? '');
+    const stored = this.stamp(obj);
+    this.bucket(resource).set(k, stored);
+    this.emit({ type: 'ADDED', resource, rv: this.rv, object: stored });
+    return clone(stored);
+  }
+
+  update(resource: string, obj: KubeObject): KubeObject {
+    const bucket = this.bucket(resource);
+    const k = key(obj.metadata.namespace ?? '', obj.metadata.name ?? '');
+    const old = bucket.get(k);
+    const stored = this.stamp(obj);
+    bucket.set(k, stored);
+    this.emit({ type: 'MODIFIED', resource, rv: this.rv, object: stored, old });
+    return clone(stored);
+  }
+
+  remove(resource: string, namespace: string, name: string): KubeObject | undefined {
+    const bucket = this.bucket(resource);
+    const k = key(namespace, name);
+    const old = bucket.get(k);
+    if (!old) return undefined;
+    bucket.delete(k);
+    const gone = this.stamp(old);
+    this.emit({ type: 'DELETED', resource, rv: this.rv, object: gone, old });
+    return clone(gone);
+  }
+
+  /** Every event of every resource, synchronously after each write (controllers use this). */
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Events of one resource after `fromRV`, then live ones. Throws 410 Gone when `fromRV` is older than the history.
+   * The replay and the subscription happen in the same step, so no event is lost or repeated.
+   */
+  watchFrom(resource: string, fromRV: number, listener: StoreListener): StoreWatch {
+    if (fromRV < this.oldestResumable - 1 || fromRV > this.rv) {
+      if (fromRV > this.rv) throw Errors.gone(`too large resource version: ${fromRV}, current: ${this.rv}`);
+      throw Errors.gone(`too old resource version: ${fromRV} (${this.oldestResumable - 1})`);
+    }
+    for (const e of this.history) if (e.rv > fromRV && e.resource === resource) listener(e);
+    const filtered: StoreListener = (e) => {
+      if (e.resource === resource) listener(e);
+    };
+    this.listeners.add(filtered);
+    return { stop: () => this.listeners.delete(filtered) };
+  }
+
+  /** Forgets the history, as an etcd compaction does: watches from any earlier version now get 410 Gone. */
+  compact(): void {
+    this.history.length = 0;
+    this.oldestResumable = this.rv + 1;
+  }
+
+  private stamp(obj: KubeObject): KubeObject {
+    this.rv++;
+    const stored = clone(obj);
+    stored.metadata.resourceVersion = String(this.rv);
+    return stored;
+  }
+
+  private emit(event: StoreEvent): void {
+    this.history.push(event);
+    if (this.history.length > this.historySize) {
+      const dropped = this.history.shift()!;
+      this.oldestResumable = dropped.rv + 1;
+    }
+    for (const l of [...this.listeners]) l(event);
+  }
+
+  private bucket(resource: string): Map<string, KubeObject> {
+    let b = this.objects.get(resource);
+    if (!b) {
+      b = new Map();
+      this.objects.set(resource, b);
+    }
+    return b;
+  }
+}
+
+function key(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
