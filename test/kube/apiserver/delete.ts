@@ -88,7 +88,7 @@ export function remove(
   if (t.resource === 'namespaces' && t.group === '')
     next.status = { ...((next.status as Json) ?? {}), phase: 'Terminating' };
   if (pendingFinalizers(t, next).length === 0 && effectiveGrace === 0) {
-    return d.store.remove(t.storage, namespace, name) ?? obj;
+    return d.store.remove(t.storage, namespace, name, next) ?? obj;
   }
   if (jsonEqual(next, obj)) return obj;
   return d.store.update(t.storage, next);

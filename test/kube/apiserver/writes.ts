@@ -68,7 +68,7 @@ export function create(
     obj.metadata.name = uniqueName(d, t, namespace, obj.metadata.generateName);
   obj.metadata.uid = newUid();
   obj.metadata.creationTimestamp = timestamp(d.clock.now());
-  obj.metadata.generation = 1;
+  if (t.generation) obj.metadata.generation = 1;
   t.strategy.prepareCreate?.(obj);
   const admitted = defaultAndNormalize(t, obj);
   validate(t, admitted, undefined);
@@ -257,7 +257,8 @@ export function commit(
   next = decode(t, next, ctx);
   next = defaultAndNormalize(t, next);
   validate(t, next, old, subresource);
-  if (subresource !== 'status' && specChanged(old, next)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+  if (t.generation && subresource !== 'status' && specChanged(old, next))
+    next.metadata.generation = (old.metadata.generation ?? 1) + 1;
   next.metadata.managedFields =
     managedFields ?? recordUpdate(old.metadata.managedFields ?? [], old, next, managerContext(d, t, ctx, subresource));
   if (sameObject(old, next)) return old;

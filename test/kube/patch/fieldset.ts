@@ -36,7 +36,8 @@ function collect(node: SchemaNode, value: unknown, at: string[], out: FieldSet):
     return;
   }
   const granular = (node.type === 'struct' || node.type === 'map' || node.type === 'any') && !isAtomic(node);
-  if (granular && isPlainObject(value) && Object.keys(value).length > 0) {
+  if (granular && isPlainObject(value)) {
+    // An empty granular object owns nothing: its fields are what managers own.
     collectObject(node, value, at, out);
     return;
   }

@@ -28,6 +28,7 @@ interface Def {
   fields?: string[];
   strategy?: Strategy;
   defaultPropagation?: 'Background' | 'Orphan';
+  generation?: boolean;
 }
 
 const EVENT_FIELDS = [
@@ -133,6 +134,7 @@ function defs(now: () => string): Def[] {
       subresources: ['status'],
       fields: ['status.successful'],
       strategy: jobStrategy,
+      generation: true,
       defaultPropagation: 'Orphan',
     },
     { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', model: 'V1Lease' },
@@ -176,6 +178,7 @@ function defs(now: () => string): Def[] {
       categories: ['api-extensions'],
       subresources: ['status'],
       strategy: crdStrategy(now),
+      generation: true,
     },
   ];
 }
@@ -214,6 +217,7 @@ export function builtinTypes(now: () => string): ResourceType[] {
       storage,
       schema: builtinSchema(d.model) ?? ANY,
       custom: false,
+      generation: d.generation ?? false,
       nameRule: d.nameRule ?? 'subdomain',
       columns: BUILTIN_COLUMNS[d.group ? storage : d.resource] ?? DEFAULT_COLUMNS,
       selectableFields: fields,

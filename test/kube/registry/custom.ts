@@ -40,6 +40,7 @@ export function customTypes(crd: CustomResourceDefinition): ResourceType[] {
         schema: crdSchema(v.schema!.openAPIV3Schema),
         openApiSchema: v.schema!.openAPIV3Schema as Record<string, unknown>,
         custom: true,
+        generation: true,
         nameRule: 'subdomain',
         columns: crdColumns(v.additionalPrinterColumns),
         selectableFields: selectable,

@@ -38,6 +38,8 @@ export interface ResourceType {
   schema: SchemaNode;
   /** The CRD's own OpenAPI schema, published as is (descriptions, enums, defaults) for `kubectl explain`. */
   openApiSchema?: Record<string, unknown>;
+  /** Whether objects carry metadata.generation (custom resources, Jobs, CRDs; not ConfigMaps or Pods). */
+  generation: boolean;
   /** A custom resource: merge patch only, resourceVersion required on update, CRD admission. */
   custom: boolean;
   nameRule: NameRule;

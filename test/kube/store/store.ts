@@ -78,13 +78,14 @@ export class Store {
     return clone(stored);
   }
 
-  remove(resource: string, namespace: string, name: string): KubeObject | undefined {
+  /** Removes an object; `last` is its final state (e.g. with its last finalizer gone), by default the stored one. */
+  remove(resource: string, namespace: string, name: string, last?: KubeObject): KubeObject | undefined {
     const bucket = this.bucket(resource);
     const k = key(namespace, name);
     const old = bucket.get(k);
     if (!old) return undefined;
     bucket.delete(k);
-    const gone = this.stamp(old);
+    const gone = this.stamp(last ?? old);
     this.emit({ type: 'DELETED', resource, rv: this.rv, object: gone, old });
     return clone(gone);
   }

@@ -1,0 +1,103 @@
+/**
+ * Test helpers around the emulator: start one with a temporary kubeconfig and kubectl cache, run the real kubectl
+ * against it, build a @kubernetes/client-node config, and poll an expectation until a deadline.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { KubeSim, type KubeSimOptions } from './index.ts';
+
+export interface TestCluster {
+  sim: KubeSim;
+  dir: string;
+  kubeconfigPath: string;
+  /** Runs kubectl; resolves with stdout, stderr and the exit code (never rejects on a non-zero exit). */
+  kubectl(args: string[], o?: { stdin?: string; token?: string }): Promise<KubectlResult>;
+  /** A client-node KubeConfig for the admin, or for the owner of `token`. */
+  kubeConfig(token?: string): k8s.KubeConfig;
+  stop(): Promise<void>;
+}
+
+export interface KubectlResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** The image every test pod uses: its command runs as is (sh -c ...). */
+export const SHELL_IMAGES = { busybox: {} };
+
+export async function startCluster(options: KubeSimOptions = {}): Promise<TestCluster> {
+  const sim = await KubeSim.start({ images: SHELL_IMAGES, ...options });
+  const dir = mkdtempSync(join(tmpdir(), 'kube-sim-test-'));
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  sim.writeKubeconfig(kubeconfigPath);
+  const kubectl = (args: string[], o: { stdin?: string; token?: string } = {}) =>
+    runKubectl(
+      [
+        '--kubeconfig',
+        kubeconfigPath,
+        '--cache-dir',
+        join(dir, 'cache'),
+        ...(o.token ? ['--token', o.token] : []),
+        ...args,
+      ],
+      o.stdin,
+    );
+  const kubeConfig = (token?: string) => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromString(sim.kubeconfig({ token }));
+    return kc;
+  };
+  const stop = async () => {
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { sim, dir, kubeconfigPath, kubectl, kubeConfig, stop };
+}
+
+function runKubectl(args: string[], stdin?: string): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    const child = execFile('kubectl', args, { timeout: 30_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : 1
+        : 0;
+      resolve({ stdout, stderr, code });
+    });
+    if (stdin !== undefined) child.stdin?.end(stdin);
+    else child.stdin?.end();
+  });
+}
+
+/** Starts kubectl in the background (for `wait` and `logs -f`); resolves when it exits. */
+export function kubectlInBackground(c: TestCluster, args: string[]): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    const child = spawn('kubectl', ['--kubeconfig', c.kubeconfigPath, '--cache-dir', join(c.dir, 'cache'), ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (code) => resolve({ stdout, stderr, code: code ?? 1 }));
+  });
+}
+
+/** Polls `check` until it stops throwing, or rethrows its last error at the deadline. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
