@@ -5,6 +5,8 @@
  */
 import type { EncoderInfo } from '../encoder/index.ts';
 import {
+  disposeParams,
+  flattenParams,
   loadGroups,
   type ModelConfig,
   ModelFormatError,
@@ -13,6 +15,7 @@ import {
   type SerializedModel,
   saveModel,
   UNet,
+  unflattenParams,
 } from '../model/index.ts';
 import type { TrainingConfig } from './config.ts';
 import type { DiffusionConfig } from './schedule.ts';
@@ -63,15 +66,15 @@ export async function saveCheckpoint(
     encoder: info.encoder,
     provenance: info.provenance ?? {},
   };
-  const saved = await saveModel({
-    config,
-    groups: {
-      [GROUP_PARAMS]: state.params,
-      [GROUP_EMA]: state.ema,
-      [GROUP_ADAM_M]: state.adamM,
-      [GROUP_ADAM_V]: state.adamV,
-    },
-    extra: extra as unknown as Record<string, unknown>,
+  const specs = new UNet(config).specs;
+  const groups = {
+    [GROUP_PARAMS]: unflattenParams(specs, state.theta),
+    [GROUP_EMA]: unflattenParams(specs, state.ema),
+    [GROUP_ADAM_M]: unflattenParams(specs, state.adamM),
+    [GROUP_ADAM_V]: unflattenParams(specs, state.adamV),
+  };
+  const saved = await saveModel({ config, groups, extra: extra as unknown as Record<string, unknown> }).finally(() => {
+    for (const g of Object.values(groups)) disposeParams(g);
   });
   if (info.attributePool) {
     const pool = info.attributePool;
@@ -123,16 +126,19 @@ function readInfo(saved: { metadata: unknown; files: Record<string, Uint8Array> 
 /** Everything needed to resume training. */
 export function loadTrainState(saved: SerializedModel): LoadedCheckpoint & { state: TrainState } {
   const loaded = readInfo(saved);
-  const g = loadGroups(saved, {
-    specs: loaded.unet.specs,
-    groups: [GROUP_PARAMS, GROUP_EMA, GROUP_ADAM_M, GROUP_ADAM_V],
-  });
+  const specs = loaded.unet.specs;
+  const g = loadGroups(saved, { specs, groups: [GROUP_PARAMS, GROUP_EMA, GROUP_ADAM_M, GROUP_ADAM_V] });
+  const flat = (group: string) => {
+    const v = flattenParams(specs, g[group]!);
+    disposeParams(g[group]);
+    return v;
+  };
   const state: TrainState = {
     step: loaded.info.step,
-    params: g[GROUP_PARAMS]!,
-    ema: g[GROUP_EMA]!,
-    adamM: g[GROUP_ADAM_M]!,
-    adamV: g[GROUP_ADAM_V]!,
+    theta: flat(GROUP_PARAMS),
+    ema: flat(GROUP_EMA),
+    adamM: flat(GROUP_ADAM_M),
+    adamV: flat(GROUP_ADAM_V),
   };
   return { ...loaded, state };
 }

@@ -33,6 +33,7 @@ export {
   type OptimizerConfig,
 } from './optim.ts';
 export {
+  type Denoiser,
   guidedEps,
   type NoiseKey,
   noiseFor,
@@ -40,6 +41,7 @@ export {
   type SampleRequest,
   type SamplerModel,
   sample,
+  unetDenoiser,
 } from './sampler.ts';
 export {
   type DiffusionConfig,
@@ -67,6 +69,7 @@ export {
   disposeTrainState,
   drawStep,
   makeTrainStep,
+  stateParams,
   type TrainModel,
   type TrainState,
   type TrainStepResult,

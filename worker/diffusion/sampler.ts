@@ -27,10 +27,24 @@ export interface NoiseKey {
   b: number;
 }
 
+/** ε_θ as the sampler sees it: any differentiable function of (x_t, t, c), with the image shape it works on. */
+export interface Denoiser {
+  /** [H, W, C] of one image. */
+  imageShape: [number, number, number];
+  eps(x: tf.Tensor4D, t: tf.Tensor1D, cond: tf.Tensor2D): tf.Tensor4D;
+}
+
+/** The U-Net with fixed weights (the EMA weights, normally) as a Denoiser. */
+export function unetDenoiser(unet: UNet, params: Params): Denoiser {
+  const u = unet.config.unet;
+  return {
+    imageShape: [u.resolution, u.resolution, u.imageChannels],
+    eps: (x, t, cond) => unet.apply(params, { x, t, cond }),
+  };
+}
+
 export interface SamplerModel {
-  unet: UNet;
-  /** The weights to sample with (the EMA weights, normally). */
-  params: Params;
+  denoiser: Denoiser;
   schedule: NoiseSchedule;
   /** Required when guidanceScale > 0. */
   encoder?: IdentityEncoder;
@@ -70,7 +84,7 @@ export function guidedEps(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const tt = tf.fill([x.shape[0]], t) as tf.Tensor1D;
-    const eps = (xt: tf.Tensor4D) => m.unet.apply(m.params, { x: xt, t: tt, cond });
+    const eps = (xt: tf.Tensor4D) => m.denoiser.eps(xt, tt, cond);
     if (scale === 0) return eps(x);
     if (!m.encoder) throw new Error('identity guidance (guidanceScale > 0) needs an encoder');
     const encoder = m.encoder;
@@ -94,8 +108,7 @@ export async function sample(
   req: SampleRequest,
   opts: SampleOptions = {},
 ): Promise<Float32Array> {
-  const u = m.unet.config.unet;
-  const shape: [number, number, number] = [u.resolution, u.resolution, u.imageChannels];
+  const shape = m.denoiser.imageShape;
   const b = req.noiseKeys.length;
   const condWidth = req.cond.length / b;
   const cond = tf.tensor2d(req.cond, [b, condWidth]);

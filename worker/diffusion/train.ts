@@ -6,20 +6,14 @@
  * Every random value of step k derives from (training seed, k, row, purpose) through the Philox streams of
  * worker/planner, so a run resumed from the checkpoint of step k continues exactly as if it had never stopped.
  * The state is consumed: trainStep disposes the tensors of the state it was given.
+ *
+ * Parameters, EMA and AdamW moments live as flat vectors θ (declaration order, model/paramOffsets): the forward pass
+ * splits θ once (its gradient is one concat), and the optimiser is a dozen ops on whole vectors instead of a dozen per
+ * parameter tensor, which is most of a small model's step and most of the dispatches on a GPU.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { IdentityEncoder } from '../encoder/index.ts';
-import {
-  cloneParams,
-  disposeParams,
-  fromList,
-  type InitOptions,
-  initParams,
-  type Params,
-  paramList,
-  type UNet,
-  zerosLikeParams,
-} from '../model/index.ts';
+import { type InitOptions, initFlat, type Params, type UNet, unflattenParams } from '../model/index.ts';
 import { fillNormal, fillWords, PURPOSE, uniforms } from '../planner/index.ts';
 import type { TrainingConfig } from './config.ts';
 import { id3Loss, type LossDraws, type TrainBatch } from './loss.ts';
@@ -37,11 +31,13 @@ export interface TrainModel {
 export interface TrainState {
   /** Optimiser steps completed. */
   step: number;
-  params: Params;
-  ema: Params;
-  /** AdamW first and second moments, by parameter name. */
-  adamM: Params;
-  adamV: Params;
+  /** θ, all parameters in declaration order. */
+  theta: tf.Tensor1D;
+  /** EMA of θ (what sampling uses). */
+  ema: tf.Tensor1D;
+  /** AdamW first and second moments of θ. */
+  adamM: tf.Tensor1D;
+  adamV: tf.Tensor1D;
 }
 
 export interface TrainStepResult {
@@ -55,15 +51,20 @@ export interface TrainStepResult {
 }
 
 export function createTrainState(unet: UNet, init: InitOptions): TrainState {
-  const params = initParams(unet.specs, init);
-  return { step: 0, params, ema: cloneParams(params), adamM: zerosLikeParams(params), adamV: zerosLikeParams(params) };
+  const theta = initFlat(unet.specs, init);
+  return { step: 0, theta, ema: theta.clone(), adamM: tf.zerosLike(theta), adamV: tf.zerosLike(theta) };
 }
 
 export function disposeTrainState(state: TrainState): void {
-  for (const p of [state.params, state.ema, state.adamM, state.adamV]) disposeParams(p);
+  tf.dispose([state.theta, state.ema, state.adamM, state.adamV]);
 }
 
-/** The random draws of step `step` for a batch of `batch` images of side `side`: a pure function of the seed. */
+/** Named tensors of the raw or EMA weights of a state (new tensors; the caller disposes them). */
+export function stateParams(unet: UNet, state: TrainState, which: 'ema' | 'raw' = 'ema'): Params {
+  return unflattenParams(unet.specs, which === 'ema' ? state.ema : state.theta);
+}
+
+/** The random draws of step `step` for a batch of `batch` images: a pure function of the seed. */
 export function drawStep(
   m: Pick<TrainModel, 'schedule' | 'unet'> & { training: Pick<TrainingConfig, 'seed'> },
   step: number,
@@ -102,27 +103,26 @@ export function makeTrainStep(m: TrainModel): (state: TrainState, batch: TrainBa
     const k = state.step + 1;
     const draws = drawStep(m, k, batch.x0.shape[0]);
     const terms: tf.Scalar[] = [];
-    const objective = (...ps: tf.Tensor[]) => {
-      const out = id3Loss(m, fromList(specs, ps), batch, draws);
+    const objective = (theta: tf.Tensor) => {
+      const out = id3Loss(m, unflattenParams(specs, theta as tf.Tensor1D), batch, draws);
       terms.push(tf.keep(out.denoise), tf.keep(out.reconstruction), tf.keep(out.identity));
       return out.loss;
     };
-    const { value, grads } = tf.valueAndGrads(objective)(paramList(specs, state.params));
-    const clipped = clipByGlobalNorm(grads, m.training.gradientClipNorm);
-    const slots = { m: paramList(specs, state.adamM), v: paramList(specs, state.adamV) };
-    const next = adamwUpdate(m.training, k, paramList(specs, state.params), clipped.grads, slots);
-    const ema = emaUpdate(paramList(specs, state.ema), next.params, m.training.emaDecay);
+    const { value, grad } = tf.valueAndGrad(objective)(state.theta);
+    const clipped = clipByGlobalNorm([grad], m.training.gradientClipNorm);
+    const next = adamwUpdate(m.training, k, [state.theta], clipped.grads, { m: [state.adamM], v: [state.adamV] });
+    const [ema] = emaUpdate([state.ema], next.params, m.training.emaDecay);
     const numbers = await Promise.all([value, ...terms, clipped.norm].map(async (s) => (await s.data())[0]!));
-    tf.dispose([value, ...terms, clipped.norm, ...grads, ...clipped.grads, draws.noise]);
+    tf.dispose([value, ...terms, clipped.norm, grad, ...clipped.grads, draws.noise]);
     disposeTrainState(state);
     const [loss, denoise, reconstruction, identity, gradNorm] = numbers as [number, number, number, number, number];
     return {
       state: {
         step: k,
-        params: fromList(specs, next.params),
-        ema: fromList(specs, ema),
-        adamM: fromList(specs, next.slots.m),
-        adamV: fromList(specs, next.slots.v),
+        theta: next.params[0] as tf.Tensor1D,
+        ema: ema as tf.Tensor1D,
+        adamM: next.slots.m[0] as tf.Tensor1D,
+        adamV: next.slots.v[0] as tf.Tensor1D,
       },
       loss,
       denoise,

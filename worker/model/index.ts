@@ -23,12 +23,16 @@ export {
   countParams,
   countParamsByPart,
   disposeParams,
+  flattenParams,
   fromList,
   type InitOptions,
+  initFlat,
   initParams,
   type ParamSpec,
   type Params,
   paramList,
+  paramOffsets,
+  unflattenParams,
   zerosLikeParams,
 } from './params.ts';
 export { PRESET_SIZES, type PresetSize, presetConfig, tinyConfig } from './presets.ts';

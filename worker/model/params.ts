@@ -70,6 +70,49 @@ export function initParams(specs: readonly ParamSpec[], opts: InitOptions): Para
   return params;
 }
 
+/** Every parameter's initial values, concatenated in declaration order: the flat vector θ. */
+export function initFlat(specs: readonly ParamSpec[], opts: InitOptions): tf.Tensor1D {
+  const flat = new Float32Array(countParams(specs));
+  let offset = 0;
+  specs.forEach((spec, i) => {
+    const values = initialValues(spec, i, opts);
+    flat.set(values, offset);
+    offset += values.length;
+  });
+  return tf.tensor1d(flat);
+}
+
+/** θ → named tensors: one split and a reshape per parameter; differentiable (the gradient is one concat). */
+export function unflattenParams(specs: readonly ParamSpec[], flat: tf.Tensor1D): Params {
+  return tf.tidy(() => {
+    const parts = tf.split(
+      flat,
+      specs.map((s) => size(s.shape)),
+    );
+    const params: Params = {};
+    specs.forEach((s, i) => {
+      params[s.name] = parts[i]!.reshape(s.shape);
+    });
+    return params;
+  });
+}
+
+/** Named tensors → θ (declaration order). */
+export function flattenParams(specs: readonly ParamSpec[], params: Params): tf.Tensor1D {
+  return tf.tidy(() => tf.concat(paramList(specs, params).map((t) => t.reshape([-1]))) as tf.Tensor1D);
+}
+
+/** Where each parameter sits in θ: [offset, offset + size). */
+export function paramOffsets(specs: readonly ParamSpec[]): { name: string; offset: number; size: number }[] {
+  let offset = 0;
+  return specs.map((s) => {
+    const n = size(s.shape);
+    const entry = { name: s.name, offset, size: n };
+    offset += n;
+    return entry;
+  });
+}
+
 export function countParams(specs: readonly ParamSpec[]): number {
   return specs.reduce((n, s) => n + size(s.shape), 0);
 }
