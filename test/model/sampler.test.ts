@@ -98,7 +98,9 @@ describe('sampling with the U-Net', () => {
     const all = await samplerInputs(batch);
     const pick = (a: Float32Array, w: number) => {
       const out = new Float32Array(rows.length * w);
-      rows.forEach((r, i) => out.set(a.subarray(r * w, (r + 1) * w), i * w));
+      rows.forEach((r, i) => {
+        out.set(a.subarray(r * w, (r + 1) * w), i * w);
+      });
       return out;
     };
     return { cond: pick(all.cond, 12), y: pick(all.y, 8), noiseKeys: rows.map((r) => keys(4)[r]!) };

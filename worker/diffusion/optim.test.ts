@@ -42,15 +42,15 @@ describe('adamwUpdate', () => {
       slots = next.slots;
     }
     const got = await params[0]!.data();
-    p0.forEach((p, i) =>
+    p0.forEach((p, i) => {
       expect(got[i]).toBeCloseTo(
         referenceAdamW(
           p,
           gs.map((g) => g[i]!),
         ),
         6,
-      ),
-    );
+      );
+    });
   });
 
   it.each([
@@ -77,7 +77,9 @@ describe('clipByGlobalNorm', () => {
     );
     expect((await norm.data())[0]).toBeCloseTo(want.norm, 5);
     const flat = [...(await grads[0]!.data()), ...(await grads[1]!.data())];
-    flat.forEach((v, i) => expect(v).toBeCloseTo(want.g[i]!, 5));
+    flat.forEach((v, i) => {
+      expect(v).toBeCloseTo(want.g[i]!, 5);
+    });
   });
 });
 

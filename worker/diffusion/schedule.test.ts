@@ -76,7 +76,9 @@ describe('respacedTimesteps', () => {
   it('walks every step of the chain when steps = T (exact DDPM)', () => {
     const plan = respacedTimesteps(1000, 1000);
     expect(plan).toHaveLength(1000);
-    plan.forEach((p, i) => expect(p).toEqual({ t: 1000 - i, tPrev: 999 - i }));
+    plan.forEach((p, i) => {
+      expect(p).toEqual({ t: 1000 - i, tPrev: 999 - i });
+    });
   });
 
   it('rejects impossible step counts', () => {

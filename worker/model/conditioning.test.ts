@@ -9,7 +9,9 @@ describe('normalizeAttributes', () => {
     { name: 'by name: age/100, pose/90', given: { age: 50, pitch: -45, yaw: 90, roll: 9 }, want: [0.5, -0.5, 1, 0.1] },
     { name: 'in config order', given: [100, 0, -90, 18], want: [1, 0, -1, 0.2] },
   ])('$name', ({ given, want }) => {
-    normalizeAttributes(given, cond).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 12));
+    normalizeAttributes(given, cond).forEach((v, i) => {
+      expect(v).toBeCloseTo(want[i]!, 12);
+    });
   });
 
   it('refuses a missing attribute instead of reading it as 0', () => {
