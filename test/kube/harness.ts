@@ -101,3 +101,63 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
     }
   }
 }
+
+export interface HttpResult {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+/** A raw API request (JSON in and out) with the admin's rights unless a token is given. */
+export async function request(
+  c: TestCluster,
+  method: string,
+  path: string,
+  o: { body?: unknown; contentType?: string; token?: string; accept?: string } = {},
+): Promise<HttpResult> {
+  const headers: Record<string, string> = { 'Content-Type': o.contentType ?? 'application/json' };
+  if (o.token) headers.Authorization = `Bearer ${o.token}`;
+  if (o.accept) headers.Accept = o.accept;
+  const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+  const res = await fetch(`${c.sim.url}${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON (logs, watch streams): keep the text
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** Reads a watch stream until `until` returns true for the events so far (or the deadline). */
+export async function watchEvents(
+  c: TestCluster,
+  path: string,
+  until: (events: { type: string; object: Record<string, unknown> }[]) => boolean,
+  timeoutMs = 5000,
+): Promise<{ type: string; object: Record<string, unknown> }[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const events: { type: string; object: Record<string, unknown> }[] = [];
+  try {
+    const res = await fetch(`${c.sim.url}${path}`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    let buffer = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += new TextDecoder().decode(value);
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) events.push(JSON.parse(line));
+      if (until(events)) break;
+    }
+  } catch (err) {
+    if (!(err instanceof Error && err.name === 'AbortError')) throw err;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return events;
+}

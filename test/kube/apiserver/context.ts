@@ -8,6 +8,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export interface WriteContext {
   /** The field manager recorded in managedFields (fieldManager parameter or the user agent). */
   manager: string;
+  /** Whether the client named the manager (server-side apply requires it). */
+  explicitManager?: boolean;
   fieldValidation: FieldValidation;
   dryRun: boolean;
   /** Warnings for the `Warning` response header (299 "..."), appended by the write. */

@@ -207,8 +207,7 @@ function apply(
   ctx: WriteContext,
   options: { subresource?: string; force?: boolean },
 ): KubeObject {
-  if (!ctx.manager || ctx.manager === 'unknown')
-    throw Errors.badRequest('PATCH, fieldManager is required for apply requests');
+  if (!ctx.explicitManager) throw Errors.badRequest('PATCH, fieldManager is required for apply requests');
   let config: unknown;
   try {
     config = parseYaml(body);

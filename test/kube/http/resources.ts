@@ -59,6 +59,7 @@ function writeContext(call: Call): WriteContext {
     );
   return {
     manager: q.get('fieldManager') ?? agent,
+    explicitManager: q.has('fieldManager'),
     fieldValidation: validation,
     dryRun: q.get('dryRun') === 'All',
     warnings: [],
@@ -130,8 +131,9 @@ export function handleResource(h: ResourceHandlerDeps, call: Call): void {
       const ctx = writeContext(call);
       const type = patchTypeOf(call.req.headers['content-type']);
       const force = call.query.get('force') === 'true';
+      const existed = h.store.get(t.storage, ns, info.name!) !== undefined;
       const out = patch(h, t, ns, info.name!, type, call.body, ctx, { subresource: info.subresource, force });
-      writeJson(call.res, 200, out, ctx.warnings);
+      writeJson(call.res, existed ? 200 : 201, out, ctx.warnings);
     },
     delete: () => {
       const ctx = writeContext(call);
