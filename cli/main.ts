@@ -3,6 +3,7 @@
  * its own module and registers itself on the program.
  */
 import { Command } from 'commander';
+import { registerOperator } from './operator.ts';
 import { registerValidate } from './validate.ts';
 
 const program = new Command()
@@ -13,5 +14,6 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)');
 
 registerValidate(program);
+registerOperator(program);
 
 await program.parseAsync(process.argv);

@@ -13,7 +13,15 @@ export {
   tarsOfTask,
   tasksOf,
 } from './partition.ts';
-export { aggregateProgress, percent, type StageProgress, type TaskProgress } from './progress.ts';
+export {
+  aggregateProgress,
+  OUTPUTS_KEY,
+  PROGRESS_PREFIX,
+  percent,
+  progressKey,
+  type StageProgress,
+  type TaskProgress,
+} from './progress.ts';
 export { workerJob } from './resolve.ts';
 export {
   currentStage,
