@@ -82,6 +82,11 @@ const isReady = (p: KubeObject) =>
     (c) => c.type === 'Ready' && c.status === 'True',
   );
 
+const restartCount = (p: KubeObject) =>
+  ((((p.status as Json | undefined)?.containerStatuses as Json[] | undefined) ?? [])[0]?.restartCount as
+    | number
+    | undefined) ?? 0;
+
 function conditions(status: Json): Condition[] {
   return (status.conditions as Condition[] | undefined) ?? [];
 }
@@ -211,7 +216,9 @@ function pendingVerdict(status: Json): Verdict | undefined {
 
 /** Success or failure decided by the counts, the deadline or the indexes. */
 function judge(input: JobInput, spec: JobSpec, status: Json): Verdict | undefined {
-  const failed = (status.failed as number | undefined) ?? 0;
+  // With restartPolicy OnFailure, container restarts count against backoffLimit as failed pods do.
+  const restarts = input.pods.filter((p) => !isTerminal(p)).reduce((n, p) => n + restartCount(p), 0);
+  const failed = ((status.failed as number | undefined) ?? 0) + restarts;
   const succeeded = (status.succeeded as number | undefined) ?? 0;
   if (failed > spec.backoffLimit)
     return { failed: true, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
