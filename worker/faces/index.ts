@@ -28,3 +28,4 @@ export {
 export { faceLandmarks, type Landmarks } from './landmarks.ts';
 export { hash2, hashSeed, type Rng, seededRng } from './random.ts';
 export { type FacePicture, FaceRenderError, MAX_SIZE, MIN_SIZE, renderFace, samplesPerSide } from './render.ts';
+export { type LabelledFace, labelledFace, pictureConditions, setIdentity } from './sampler.ts';

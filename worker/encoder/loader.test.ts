@@ -1,0 +1,95 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIrNet, type IrNetConfig } from './ir-net.ts';
+import { EncoderLoadError, type EncoderSpec, loadEncoder, saveLayersModel } from './loader.ts';
+import { localModelFiles } from './model-files.ts';
+
+const net: IrNetConfig = {
+  inputSize: 16,
+  embeddingSize: 8,
+  stem: 4,
+  stemStride: 1,
+  stages: [8, 8],
+  units: [1, 1],
+  dropout: 0,
+};
+const files = localModelFiles();
+let dir: string;
+let spec: EncoderSpec;
+let model: tf.LayersModel;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'encoder-'));
+  model = buildIrNet(net, 3);
+  await saveLayersModel(model, join(dir, 'tiny', 'model.json'), files, { note: 'test' });
+  spec = {
+    uri: join(dir, 'tiny', 'model.json'),
+    format: 'layers',
+    inputSize: 16,
+    embeddingSize: 8,
+    channelOrder: 'RGB',
+    mean: [0.5, 0.5, 0.5],
+    std: [0.5, 0.5, 0.5],
+  };
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const images = (n: number, size: number) => tf.randomUniform([n, size, size, 3], -1, 1, 'float32', 9) as tf.Tensor4D;
+
+describe('loadEncoder', () => {
+  it.each([
+    { name: 'the model.json URI', uri: () => spec.uri },
+    { name: 'its folder', uri: () => join(dir, 'tiny') },
+    { name: 'a file:// URI', uri: () => `file://${spec.uri}` },
+  ])('loads a saved layers model from $name and embeds like the original, L2-normalised', async ({ uri }) => {
+    const encoder = await loadEncoder({ ...spec, uri: uri() }, files);
+    const x = images(3, 16);
+    const got = await encoder.embed(x).data();
+    const raw = model.apply(x.add(1).mul(0.5).sub(0.5).div(0.5), { training: false }) as tf.Tensor2D;
+    const want = await raw.div(raw.norm('euclidean', 1, true)).data();
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 4);
+    encoder.dispose();
+  });
+
+  it('resizes other picture sizes to its input size', async () => {
+    const encoder = await loadEncoder(spec, files);
+    expect(encoder.embed(images(2, 32)).shape).toEqual([2, 8]);
+    encoder.dispose();
+  });
+
+  it('lets gradients flow from an embedding product back to the pixels', async () => {
+    const encoder = await loadEncoder(spec, files);
+    const y = tf.tensor2d([[1, 0, 0, 0, 0, 0, 0, 0]]);
+    const g = await tf
+      .grad((x: tf.Tensor) =>
+        encoder
+          .embed(x as tf.Tensor4D)
+          .mul(y)
+          .sum(),
+      )(images(1, 16))
+      .data();
+    expect(g.every(Number.isFinite)).toBe(true);
+    expect(g.some((v) => v !== 0)).toBe(true);
+    encoder.dispose();
+  });
+
+  it.each([
+    { name: 'a wrong embedding size', change: { embeddingSize: 16 }, message: /embeds to 8 values/ },
+    { name: 'a missing model', change: { uri: '/nonexistent/model.json' }, message: /cannot read/ },
+  ])('fails with EncoderLoadError on $name', async ({ change, message }) => {
+    await expect(loadEncoder({ ...spec, ...change }, files)).rejects.toThrow(message);
+    await expect(loadEncoder({ ...spec, ...change }, files)).rejects.toBeInstanceOf(EncoderLoadError);
+  });
+
+  it('fails with EncoderLoadError on a corrupt model.json', async () => {
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, '{"modelTopology": 7');
+    await expect(loadEncoder({ ...spec, uri: bad }, files)).rejects.toBeInstanceOf(EncoderLoadError);
+  });
+});

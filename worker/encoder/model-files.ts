@@ -1,0 +1,42 @@
+/**
+ * Reading and writing TensorFlow.js model files (model.json + weight shards) by URI. The loader and the trainer see
+ * only the small ModelFiles interface; `localModelFiles` is the file-system adapter, and any store with read/write by
+ * URI (the storage layer's) fits the same shape.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ModelFiles {
+  read(uri: string): Promise<Uint8Array>;
+  write(uri: string, data: Uint8Array): Promise<void>;
+}
+
+function localPath(uri: string): string {
+  return uri.startsWith('file://') ? fileURLToPath(uri) : uri;
+}
+
+export function localModelFiles(): ModelFiles {
+  return {
+    read: async (uri) => new Uint8Array(await readFile(localPath(uri))),
+    write: async (uri, data) => {
+      const path = localPath(uri);
+      await mkdir(dirname(path), { recursive: true });
+      // Write beside, then rename: a reader never sees half a file.
+      const tmp = `${path}.tmp-${process.pid}`;
+      await writeFile(tmp, data);
+      await rename(tmp, path);
+    },
+  };
+}
+
+/** The model.json URI a spec names: the URI itself, or model.json inside it when it names a folder. */
+export function modelJsonUri(uri: string): string {
+  return uri.endsWith('.json') ? uri : `${uri.replace(/\/+$/, '')}/model.json`;
+}
+
+/** A path from a weights manifest, resolved against the folder of the model.json URI. */
+export function siblingUri(modelJson: string, path: string): string {
+  const cut = modelJson.lastIndexOf('/');
+  return cut < 0 ? path : `${modelJson.slice(0, cut + 1)}${path}`;
+}
