@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  type Embedder,
   embeddings,
   type Separability,
   samplePairs,
@@ -50,6 +51,15 @@ export function embedPixels(encoder: IdentityEncoder, pixels: Float32Array, size
     out.set(rows, at * d);
   }
   return out;
+}
+
+/** The quality report's view of an encoder. */
+export function encoderEmbedder(encoder: IdentityEncoder): Embedder {
+  return {
+    name: encoder.info.name,
+    embeddingSize: encoder.info.embeddingSize,
+    embed: (pixels, n, size) => embedPixels(encoder, pixels.subarray(0, n * size * size * 3), size),
+  };
 }
 
 export function evaluateVerification(encoder: IdentityEncoder, protocol: VerificationProtocol): VerificationResult {

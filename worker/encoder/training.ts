@@ -7,6 +7,7 @@ export { registerBroadcastBatchNormGradient } from './batchnorm-grad.ts';
 export {
   defaultVerificationProtocol,
   embedPixels,
+  encoderEmbedder,
   evaluateVerification,
   type VerificationProtocol,
   type VerificationResult,

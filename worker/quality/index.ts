@@ -16,6 +16,21 @@ export {
   summary,
 } from './measures.ts';
 export { groupByLabel, PairSamplingError, type Pairs, samplePairs } from './pairs.ts';
+export { contactSheetPng, defaultSheetOptions, type SheetOptions, type SheetPicture } from './report/contact-sheet.ts';
+export { headlines, type ReportContext, reportHtml } from './report/html.ts';
+export {
+  defaultReportOptions,
+  type Embedder,
+  type LabelledImage,
+  type LabelledImageSource,
+  ReportError,
+  type ReportOptions,
+  type ReportResult,
+  type ReportSink,
+  reportDataset,
+  sampleIdentities,
+} from './report/report.ts';
+export { binCounts, type HistogramOptions, type HistogramSeries, histogramSvg } from './report/svg.ts';
 export { type NearestResult, nearest } from './similarity.ts';
 export {
   centroids,
