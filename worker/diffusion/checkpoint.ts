@@ -17,6 +17,7 @@ import {
   UNet,
   unflattenParams,
 } from '../model/index.ts';
+import type { AttributePool } from '../planner/index.ts';
 import type { TrainingConfig } from './config.ts';
 import type { DiffusionConfig } from './schedule.ts';
 import type { TrainState } from './train.ts';
@@ -26,12 +27,6 @@ export const GROUP_EMA = 'ema';
 export const GROUP_ADAM_M = 'adam.m';
 export const GROUP_ADAM_V = 'adam.v';
 const ATTRIBUTE_POOL_FILE = 'attribute-pool.bin';
-
-/** The empirical attributes of the training set (raw values, row-major [count × names.length]). */
-export interface AttributePool {
-  names: string[];
-  values: Float32Array;
-}
 
 /** What a checkpoint records besides tensors. */
 export interface CheckpointInfo {

@@ -4,7 +4,6 @@
  * (worker/model), the encoder (worker/encoder) and the seeding contract (worker/planner) meet.
  */
 export {
-  type AttributePool,
   type CheckpointInfo,
   GROUP_ADAM_M,
   GROUP_ADAM_V,
