@@ -3,6 +3,7 @@
  * its own module and registers itself on the program.
  */
 import { Command } from 'commander';
+import { registerFixtures } from './fixtures.ts';
 import { registerOperator } from './operator.ts';
 import { registerValidate } from './validate.ts';
 
@@ -15,5 +16,6 @@ const program = new Command()
 
 registerValidate(program);
 registerOperator(program);
+registerFixtures(program);
 
 await program.parseAsync(process.argv);

@@ -16,6 +16,18 @@ export {
 } from './attributes.ts';
 export type { Rgb } from './colour.ts';
 export {
+  checkFixtureSpec,
+  FIXTURES_FORMAT,
+  type FixtureLine,
+  type FixtureProgress,
+  type FixtureSink,
+  type FixtureSpec,
+  FixtureSpecError,
+  fixtureKey,
+  renderFixture,
+  writeFaceFixtures,
+} from './fixtures.ts';
+export {
   BEARD_STYLES,
   type BeardStyle,
   type FaceIdentity,
