@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function id3(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'id3.js'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+describe('id3 fixtures faces', () => {
+  it('writes an image folder with attributes and labels', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'id3-fixtures-')), 'faces');
+    const r = id3(
+      'fixtures',
+      'faces',
+      '--identities',
+      '2',
+      '--per-identity',
+      '2',
+      '--size',
+      '16',
+      '--seed',
+      '3',
+      '--out',
+      out,
+    );
+    expect(r.out).toContain('wrote 4 faces of 2 identities');
+    expect(r.code).toBe(0);
+    expect(existsSync(join(out, 'images', '000001', '001.png'))).toBe(true);
+    expect(readFileSync(join(out, 'attributes.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+  });
+
+  it.each([
+    { name: 'a size below 16', args: ['--size', '8'], message: /size must be an integer in \[16, 512\]/ },
+    { name: 'a non-integer count', args: ['--identities', 'many'], message: /not an integer/ },
+    { name: 'an s3:// URI (not wired yet)', args: ['--out', 's3://bucket/faces'], message: /only local paths/ },
+  ])('fails clearly on $name and writes nothing', ({ args, message }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'id3-fixtures-'));
+    const out = join(dir, 'faces');
+    const base = ['fixtures', 'faces', '--identities', '2', '--per-identity', '2', '--out', out];
+    const r = id3(...base, ...args);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+});
