@@ -5,7 +5,9 @@
 import { Command } from 'commander';
 import { registerFixtures } from './fixtures.ts';
 import { registerOperator } from './operator.ts';
+import { registerRun } from './run.ts';
 import { registerValidate } from './validate.ts';
+import { registerWorker } from './worker.ts';
 
 const program = new Command()
   .name('id3')
@@ -16,6 +18,8 @@ const program = new Command()
 
 registerValidate(program);
 registerOperator(program);
+registerRun(program);
+registerWorker(program);
 registerFixtures(program);
 
 await program.parseAsync(process.argv);

@@ -3,11 +3,11 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { type ProbeState, startServer } from '../worker/runtime/index.ts';
 import { Controller, type ProgressSource } from './controller.ts';
 import { publishJobGauges } from './job-metrics.ts';
 import { LeaderElector } from './leader.ts';
 import { OperatorMetrics } from './metrics.ts';
-import { type ProbeState, startServer } from './server.ts';
 
 /**
  * The operator process: informers warm on every replica, reconcile workers only on the leader, probes and metrics

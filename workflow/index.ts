@@ -22,7 +22,7 @@ export {
   type StageProgress,
   type TaskProgress,
 } from './progress.ts';
-export { workerJob } from './resolve.ts';
+export { isRelativePath, resolveJobPaths, workerJob } from './resolve.ts';
 export {
   currentStage,
   isDatasetStage,

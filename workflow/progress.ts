@@ -66,14 +66,14 @@ export function percent(done: number, total: number): string {
 
 /** Where a task's progress report lives, relative to the job's output root. */
 export function progressKey(stage: Stage, task: number): string {
-  return `_progress/${stage}-${String(task).padStart(5, '0')}.json`;
+  return `${PROGRESS_PREFIX}${stage}/${String(task).padStart(5, '0')}.json`;
 }
 
 /** Prefix of all progress reports, for listing them in one request. */
-export const PROGRESS_PREFIX = '_progress/';
+export const PROGRESS_PREFIX = 'progress/';
 
 /**
  * Where the last stage of a job publishes what the status shows (manifest and report URIs, headline quality or
  * evaluation numbers), relative to the job's output root.
  */
-export const OUTPUTS_KEY = '_status/outputs.json';
+export const OUTPUTS_KEY = 'status/outputs.json';

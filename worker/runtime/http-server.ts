@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
 /**
- * The operator's HTTP endpoints: /healthz (the process is alive and its watches work), /readyz (caches synced, so
- * the replica can take over at once if it becomes leader), /metrics (Prometheus text format).
+ * HTTP endpoints of the operator and of workers: /healthz (alive), /readyz (ready; for the operator: caches synced, so
+ * a replica can take over at once if it becomes leader), /metrics (Prometheus text format).
  */
 export interface ProbeState {
   healthy(): boolean;

@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { EXIT_BAD_INPUT, EXIT_RETRY, type Stage } from '../api/index.ts';
+
+/**
+ * Runs a stage's tasks as child processes, at most `concurrency` at a time, with the same retry rules a Kubernetes
+ * Job gets from the operator: exit 75 (stopped with state saved) is retried without counting, 65 (bad input) fails
+ * the stage at once, anything else is retried up to `backoffLimit` times. On stop (Ctrl-C) every child gets SIGTERM,
+ * finishes the work in hand, saves and exits; nothing is retried after that.
+ */
+
+export interface TaskLaunch {
+  stage: Stage;
+  task: number;
+  /** argv after the Node executable. */
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Where the task's output (its JSON logs) goes, one file per attempt. */
+  logFile: (attempt: number) => string;
+}
+
+export type TaskOutcome =
+  | { task: number; result: 'done' }
+  | { task: number; result: 'failed'; exitCode: number; badInput: boolean; message: string; logFile: string }
+  | { task: number; result: 'stopped' };
+
+export interface PoolOptions {
+  concurrency: number;
+  backoffLimit: number;
+  signal: AbortSignal;
+  onStart?: (task: number, attempt: number) => void;
+  onExit?: (task: number, code: number) => void;
+}
+
+export async function runTasks(launches: readonly TaskLaunch[], o: PoolOptions): Promise<TaskOutcome[]> {
+  const queue = [...launches];
+  const outcomes: TaskOutcome[] = [];
+  let failedHard = false;
+  const worker = async () => {
+    for (;;) {
+      const next = queue.shift();
+      if (!next || o.signal.aborted || failedHard) return;
+      const outcome = await runWithRetries(next, o);
+      if (outcome.result === 'failed') failedHard = true;
+      outcomes.push(outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+  return outcomes.sort((a, b) => a.task - b.task);
+}
+
+async function runWithRetries(t: TaskLaunch, o: PoolOptions): Promise<TaskOutcome> {
+  let failures = 0;
+  for (let attempt = 0; ; attempt++) {
+    if (o.signal.aborted) return { task: t.task, result: 'stopped' };
+    o.onStart?.(t.task, attempt);
+    const { code, tail } = await runOnce(t, attempt, o.signal);
+    o.onExit?.(t.task, code);
+    if (code === 0) return { task: t.task, result: 'done' };
+    if (o.signal.aborted) return { task: t.task, result: 'stopped' };
+    if (code === EXIT_RETRY) continue;
+    const badInput = code === EXIT_BAD_INPUT;
+    if (badInput || ++failures > o.backoffLimit) {
+      return {
+        task: t.task,
+        result: 'failed',
+        exitCode: code,
+        badInput,
+        message: lastError(tail),
+        logFile: t.logFile(attempt),
+      };
+    }
+  }
+}
+
+function runOnce(t: TaskLaunch, attempt: number, signal: AbortSignal): Promise<{ code: number; tail: string[] }> {
+  const logFile = t.logFile(attempt);
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile);
+  const tail: string[] = [];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, t.args, { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (chunk: Buffer) => {
+      log.write(chunk);
+      tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      if (tail.length > 40) tail.splice(0, tail.length - 40);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const stop = () => child.kill('SIGTERM');
+    signal.addEventListener('abort', stop, { once: true });
+    child.on('close', (code, sig) => {
+      signal.removeEventListener('abort', stop);
+      log.end();
+      resolve({ code: code ?? (sig === 'SIGKILL' ? 137 : 143), tail });
+    });
+  });
+}
+
+/** The worker's last error message, from its JSON log lines (or the last line if it printed something else). */
+export function lastError(lines: readonly string[]): string {
+  for (const line of [...lines].reverse()) {
+    try {
+      const o = JSON.parse(line) as { level?: number; err?: string; msg?: string };
+      if ((o.level ?? 0) >= 50) return o.err ? `${o.msg}: ${o.err}` : (o.msg ?? line);
+    } catch {
+      // not a JSON log line
+    }
+  }
+  return lines.at(-1) ?? 'the worker exited without a message';
+}

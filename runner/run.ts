@@ -1,0 +1,192 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Id3Job, Stage, WorkerEnv } from '../api/index.ts';
+import { taskKeys } from '../worker/dataset/layout.ts';
+import { type Env, jsonBytes, mapLimit, openStore, readJsonIfExists, type Store } from '../worker/storage/index.ts';
+import {
+  aggregateProgress,
+  computeStatus,
+  type JobObservation,
+  OUTPUTS_KEY,
+  PROGRESS_PREFIX,
+  type StageObservation,
+  type StageSpec,
+  stageGraph,
+  type TaskProgress,
+  workerJob,
+} from '../workflow/index.ts';
+import type { RunJob } from './jobs.ts';
+import { runTasks, type TaskLaunch, type TaskOutcome } from './pool.ts';
+import type { ProgressView } from './view.ts';
+
+/**
+ * The local runner: the same stages and worker code the operator schedules on a cluster, run on one machine. Each
+ * stage's unfinished tasks (no completion marker) run as child processes; a run interrupted by Ctrl-C stops its
+ * workers cleanly, and the same command later resumes from the markers without redoing finished work. The job's
+ * status is computed by the shared workflow code and written beside its outputs (status/status.json).
+ */
+
+export interface LocalRunOptions {
+  /** Most worker processes at once (the cores). */
+  parallelism: number;
+  /** Path of bin/id3.js, the command the workers run. */
+  bin: string;
+  logDir: string;
+  env: Env;
+  logger: Logger;
+  view: ProgressView;
+  signal: AbortSignal;
+  pollMs?: number;
+}
+
+export interface JobResult {
+  job: Id3Job;
+  phase: string;
+  seconds: number;
+  stages: { stage: Stage; seconds: number; ran: number; skipped: number }[];
+  failure?: string;
+  logFile?: string;
+  outputs?: JobObservation['outputs'];
+  status: object;
+}
+
+export async function runLocal(runs: readonly RunJob[], o: LocalRunOptions): Promise<JobResult[]> {
+  const results: JobResult[] = [];
+  for (const run of runs) {
+    const result = await runJob(run, o);
+    results.push(result);
+    if (result.phase !== 'Succeeded') break;
+  }
+  return results;
+}
+
+async function runJob(run: RunJob, o: LocalRunOptions): Promise<JobResult> {
+  const started = Date.now();
+  const { job } = run;
+  const store = openStore(job.spec.output.uri, job.spec.storage, o.env);
+  const observed: StageObservation[] = [];
+  const stages: JobResult['stages'] = [];
+  const env = {
+    ...o.env,
+    ID3_JOB: JSON.stringify(workerJob(job, run.checkpointURI)),
+    ID3_LOG_FORMAT: 'json',
+  } satisfies Partial<Record<keyof typeof WorkerEnv | string, string>>;
+  for (const stage of stageGraph(job)) {
+    const t0 = Date.now();
+    const done = await finishedTasks(store, stage.name);
+    const todo = Array.from({ length: stage.tasks }, (_, i) => i).filter((i) => !done.has(i));
+    o.view.stageStarted(job.metadata.name, stage.name, stage.total || stage.tasks, stage.unit);
+    const outcomes = todo.length ? await runStage(job, stage, todo, env, store, o) : [];
+    const obs = stageObservation(stage, done, outcomes);
+    observed.push(obs);
+    stages.push({ stage: stage.name, seconds: (Date.now() - t0) / 1000, ran: todo.length, skipped: done.size });
+    o.view.stageFinished(
+      job.metadata.name,
+      stage.name,
+      obs.state === 'succeeded' ? 'done' : obs.state === 'failed' ? 'failed' : 'stopped',
+    );
+    if (obs.state !== 'succeeded') return finish(run, store, observed, stages, started, outcomes, o);
+  }
+  return finish(run, store, observed, stages, started, [], o);
+}
+
+async function runStage(
+  job: Id3Job,
+  stage: StageSpec,
+  todo: number[],
+  env: Env,
+  store: Store,
+  o: LocalRunOptions,
+): Promise<TaskOutcome[]> {
+  const launches: TaskLaunch[] = todo.map((task) => ({
+    stage: stage.name,
+    task,
+    args: [o.bin, 'worker', stage.name, '--shard', String(task)],
+    env: env as NodeJS.ProcessEnv,
+    logFile: (attempt) =>
+      join(o.logDir, job.metadata.name, `${stage.name}-${String(task).padStart(5, '0')}-${attempt}.log`),
+  }));
+  const poll = setInterval(() => void showProgress(job, stage, store, o), o.pollMs ?? 1000);
+  try {
+    return await runTasks(launches, {
+      concurrency: Math.min(stage.parallelism, o.parallelism),
+      backoffLimit: job.spec.backoffLimitPerTask,
+      signal: o.signal,
+    });
+  } finally {
+    clearInterval(poll);
+    await showProgress(job, stage, store, o);
+  }
+}
+
+async function finishedTasks(store: Store, stage: Stage): Promise<Set<number>> {
+  const done = new Set<number>();
+  for await (const obj of store.list(taskKeys.markersPrefix(stage))) {
+    const m = /(\d+)\.done$/.exec(obj.key);
+    if (m) done.add(Number(m[1]));
+  }
+  return done;
+}
+
+async function readReports(store: Store, stage: Stage): Promise<TaskProgress[]> {
+  const keys: string[] = [];
+  for await (const obj of store.list(`${PROGRESS_PREFIX}${stage}/`)) keys.push(obj.key);
+  const reports = await mapLimit(keys, 8, (k) => readJsonIfExists<TaskProgress>(store, k).catch(() => undefined));
+  return reports.filter((r): r is TaskProgress => r !== undefined);
+}
+
+async function showProgress(job: Id3Job, stage: StageSpec, store: Store, o: LocalRunOptions): Promise<void> {
+  try {
+    const reports = await readReports(store, stage.name);
+    const done = await finishedTasks(store, stage.name);
+    const p = aggregateProgress(stage, reports, done, () => (stage.unit === 'tasks' ? 1 : 0), new Date());
+    const total = p.total || stage.tasks;
+    o.view.update(job.metadata.name, stage.name, stage.unit === 'tasks' ? done.size : p.done, total, p.rate);
+  } catch {
+    // Progress is best effort; the run itself reports failures.
+  }
+}
+
+function stageObservation(stage: StageSpec, done: Set<number>, outcomes: TaskOutcome[]): StageObservation {
+  const succeeded = done.size + outcomes.filter((x) => x.result === 'done').length;
+  const failed = outcomes.find((x) => x.result === 'failed');
+  const tasks = { total: stage.tasks, succeeded, active: 0, failed: failed ? 1 : 0 };
+  if (failed && failed.result === 'failed') {
+    const reason = failed.badInput ? 'BadInput' : 'BackoffLimitExceeded';
+    return {
+      name: stage.name,
+      state: 'failed',
+      tasks,
+      failure: { reason, message: `${stage.name} task ${failed.task}: ${failed.message}` },
+    };
+  }
+  return { name: stage.name, state: succeeded === stage.tasks ? 'succeeded' : 'running', tasks };
+}
+
+async function finish(
+  run: RunJob,
+  store: Store,
+  stages: StageObservation[],
+  timings: JobResult['stages'],
+  started: number,
+  outcomes: TaskOutcome[],
+  o: LocalRunOptions,
+): Promise<JobResult> {
+  const outputs = await readJsonIfExists<JobObservation['outputs']>(store, OUTPUTS_KEY).catch(() => undefined);
+  const checkpoint = run.checkpointURI ? { checkpointURI: run.checkpointURI } : {};
+  const obs: JobObservation = { stages, suspended: false, outputs: { ...outputs, ...checkpoint } };
+  const status = computeStatus(run.job, obs, new Date());
+  await store
+    .put('status/status.json', jsonBytes(status))
+    .catch((err: unknown) => o.logger.warn({ err: String(err) }, 'could not write status'));
+  const failed = outcomes.find((x) => x.result === 'failed');
+  return {
+    job: run.job,
+    phase: o.signal.aborted && status.phase !== 'Succeeded' ? 'Interrupted' : (status.phase ?? 'Pending'),
+    seconds: (Date.now() - started) / 1000,
+    stages: timings,
+    status,
+    ...(failed?.result === 'failed' ? { failure: failed.message, logFile: failed.logFile } : {}),
+    ...(outputs ? { outputs } : {}),
+  };
+}

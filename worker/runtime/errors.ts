@@ -1,0 +1,34 @@
+import { EXIT_BAD_INPUT, EXIT_RETRY, ValidationError } from '../../api/index.ts';
+import { InvalidUriError } from '../storage/index.ts';
+
+/**
+ * The worker's error vocabulary and its one translation into exit codes (the contract with the runners): bad input
+ * → 65, never retried; stopped from outside with state saved → 75, retried without counting; anything else → 1, a
+ * counted failure retried up to backoffLimitPerTask.
+ */
+
+/** The job, a file it names, or a model it loads is wrong; retrying cannot help. */
+export class PermanentInputError extends Error {
+  override name = 'PermanentInputError';
+}
+
+/** The task stopped because it was asked to (SIGTERM: preemption, suspend, Ctrl-C) after saving its state. */
+export class PreemptedError extends Error {
+  override name = 'PreemptedError';
+  constructor(message = 'stopped on request; finished work is saved') {
+    super(message);
+  }
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof PreemptedError) return EXIT_RETRY;
+  if (err instanceof PermanentInputError || err instanceof ValidationError || err instanceof InvalidUriError)
+    return EXIT_BAD_INPUT;
+  return 1;
+}
+
+/** One line for a person (and for the pod's termination message). */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`;
+  return String(err);
+}
