@@ -4,6 +4,8 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -108,8 +110,8 @@ export interface HttpResult {
   headers: Headers;
 }
 
-/** A raw API request (JSON in and out) with the admin's rights unless a token is given. */
-export async function request(
+/** A raw API request (JSON in and out) with the admin's rights unless a token is given; https when the emulator is. */
+export function request(
   c: TestCluster,
   method: string,
   path: string,
@@ -119,15 +121,30 @@ export async function request(
   if (o.token) headers.Authorization = `Bearer ${o.token}`;
   if (o.accept) headers.Accept = o.accept;
   const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-  const res = await fetch(`${c.sim.url}${path}`, { method, headers, body });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON (logs, watch streams): keep the text
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
+  // Node sends no body on DELETE without a length (it does not chunk DELETE requests).
+  if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+  const url = new URL(path, c.sim.url);
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method, headers, ca: c.sim.caCertificate }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON (logs, watch streams): keep the text
+        }
+        const out = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') out.set(k, v);
+        resolve({ status: res.statusCode ?? 0, body: parsed, headers: out });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Reads a watch stream until `until` returns true for the events so far (or the deadline). */

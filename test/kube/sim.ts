@@ -20,7 +20,7 @@ import {
 } from './controllers/index.ts';
 import { type Clock, type KubeObject, systemClock, timestamp } from './core/index.ts';
 import { Faults } from './faults/index.ts';
-import { createApiHttpServer, type OpenWatch } from './http/index.ts';
+import { createApiHttpServer, type OpenWatch, selfSignedCertificate, type TlsMaterial } from './http/index.ts';
 import { type ImageTable, Kubelet, serveLogs } from './kubelet/index.ts';
 import { builtinTypes, Registry } from './registry/index.ts';
 import { Store } from './store/index.ts';
@@ -34,6 +34,11 @@ export interface KubeSimOptions {
   logDir?: string;
   /** Enforce RBAC for callers with a ServiceAccount token (callers without a token are admin). */
   rbac?: boolean;
+  /**
+   * Serve https with a throwaway self-signed certificate (needs the openssl command). kubectl sends tokens only
+   * over TLS, so use it to test RBAC through kubectl; the kubeconfig carries the certificate.
+   */
+  tls?: boolean;
   /** Events kept for resuming watches (older resourceVersions get 410). */
   historySize?: number;
   /** Interval of BOOKMARK events on watches that allow them (default 1000 ms). */
@@ -66,6 +71,7 @@ export class KubeSim {
   private readonly stops: (() => void)[] = [];
   private server?: Server;
   private port = 0;
+  private tls?: TlsMaterial;
 
   private constructor(
     readonly deps: Deps,
@@ -113,9 +119,19 @@ export class KubeSim {
     return sim;
   }
 
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT`, or https with `tls`. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+  }
+
+  /** The PEM certificate clients must trust when the emulator serves https. */
+  get caCertificate(): string | undefined {
+    return this.tls?.cert;
+  }
+
+  /** Watch connections open now. */
+  get openWatches(): number {
+    return this.watches.size;
   }
 
   /** The token that authenticates as the cluster admin (requests without a token are admin too). */
@@ -133,13 +149,18 @@ export class KubeSim {
     return stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'kube-sim', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+      clusters: [{ name: 'kube-sim', cluster: this.clusterEntry() }],
       users: [{ name: 'kube-sim', user: { token: o.token ?? this.authn.adminToken } }],
       contexts: [
         { name: 'kube-sim', context: { cluster: 'kube-sim', user: 'kube-sim', namespace: o.namespace ?? 'default' } },
       ],
       'current-context': 'kube-sim',
     });
+  }
+
+  private clusterEntry(): Record<string, unknown> {
+    if (!this.tls) return { server: this.url, 'insecure-skip-tls-verify': true };
+    return { server: this.url, 'certificate-authority-data': Buffer.from(this.tls.cert).toString('base64') };
   }
 
   writeKubeconfig(path: string, o: { token?: string; namespace?: string } = {}): void {
@@ -197,20 +218,24 @@ export class KubeSim {
   }
 
   private async listen(port: number): Promise<void> {
-    const server = createApiHttpServer({
-      ...this.deps,
-      watches: this.watches,
-      bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 1000,
-      authn: this.authn,
-      faults: this.faults,
-      rbac: this.options.rbac ?? false,
-      onRequest: this.options.onRequest,
-      issueToken: (ns, sa) => this.authn.issueServiceAccountToken(ns, sa),
-      podLogs: (ns, name, o, req, res) => {
-        const pod = this.deps.store.get('/pods', ns, name);
-        if (pod) serveLogs(this.kubelet, pod, o, req, res);
+    if (this.options.tls) this.tls = selfSignedCertificate();
+    const server = createApiHttpServer(
+      {
+        ...this.deps,
+        watches: this.watches,
+        bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 1000,
+        authn: this.authn,
+        faults: this.faults,
+        rbac: this.options.rbac ?? false,
+        onRequest: this.options.onRequest,
+        issueToken: (ns, sa) => this.authn.issueServiceAccountToken(ns, sa),
+        podLogs: (ns, name, o, req, res) => {
+          const pod = this.deps.store.get('/pods', ns, name);
+          if (pod) serveLogs(this.kubelet, pod, o, req, res);
+        },
       },
-    });
+      this.tls,
+    );
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));

@@ -6,4 +6,5 @@
 export { parseRequestInfo, type RequestInfo } from './request-info.ts';
 export type { PodLogOptions } from './resources.ts';
 export { createApiHttpServer, type HttpDeps } from './server.ts';
+export { selfSignedCertificate, type TlsMaterial, TlsSetupError } from './tls.ts';
 export type { OpenWatch } from './watch-stream.ts';

@@ -3,6 +3,7 @@
  * ServiceAccount callers, then discovery, OpenAPI and the resource handlers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ADMIN_USER, type Authenticator, authorize, forbiddenMessage, type UserInfo } from '../auth/index.ts';
 import { ApiError, Errors } from '../core/index.ts';
@@ -29,11 +30,13 @@ export interface HttpDeps extends ResourceHandlerDeps {
   onRequest?: (method: string, path: string, status: number) => void;
 }
 
-export function createApiHttpServer(h: HttpDeps): Server {
-  return createServer((req, res) => {
+/** An http server, or https with the given key and certificate. */
+export function createApiHttpServer(h: HttpDeps, tls?: { key: string; cert: string }): Server {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     serve(h, req, res).catch((err: unknown) => writeError(res, err));
     res.on('finish', () => h.onRequest?.(req.method ?? '', req.url ?? '', res.statusCode));
-  });
+  };
+  return tls ? createTlsServer(tls, handler) : createServer(handler);
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
