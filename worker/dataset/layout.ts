@@ -1,0 +1,102 @@
+/**
+ * Every key of a dataset and of a training output, relative to the job's output root. Pure: the one place that knows
+ * where things live, so that the stages, the exporters, the CLI and the tests cannot disagree.
+ *
+ * Dataset (SyntheticDatasetJob `spec.output.uri`):
+ *   plan/anchors.npy  plan/embeddings.npy  plan/attributes.jsonl  plan/plan.json      the plan stage
+ *   shards/000012.tar  shards/000012.jsonl                                            tar k and its index lines
+ *   staging/shards/000012/000123.tar                                                  identities staged for tar k
+ *   index.jsonl  manifest.json  report/{index.html,metrics.json,contact-sheet.png}    the finalize stage
+ *   exports/imagefolder/images/000123/007.png  exports/recordio/{train.rec,train.idx,property}
+ * Training output (ID3TrainingJob `spec.output.uri`):
+ *   checkpoints/step-000001234/…  checkpoints/latest  features/00003.npy  features/00003.jsonl  report/…
+ * Both: tasks/<stage>/00003.done (completion markers), progress/<stage>/00003.json.
+ */
+
+/** Zero-padded decimal; wider numbers keep all their digits. */
+export function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/** The sample key of an image, `{identity:06d}_{image:03d}` (WebDataset groups a sample's files by it). */
+export function sampleKey(identity: number, image: number): string {
+  return `${pad(identity, 6)}_${pad(image, 3)}`;
+}
+
+export type ImageExt = 'png' | 'jpg';
+
+/** Names of an image's two members in a tar: the image and its JSON sidecar. */
+export function memberNames(identity: number, image: number, ext: ImageExt): { image: string; meta: string } {
+  const key = sampleKey(identity, image);
+  return { image: `${key}.${ext}`, meta: `${key}.json` };
+}
+
+/** Number of tar files: tar k holds identities [k·P, (k+1)·P), the last one possibly fewer. */
+export function tarCount(identities: number, identitiesPerTar: number): number {
+  return Math.ceil(identities / identitiesPerTar);
+}
+
+/** The identities of tar k as a half-open range [first, end). */
+export function tarIdentities(tar: number, identitiesPerTar: number, identities: number): [number, number] {
+  const first = tar * identitiesPerTar;
+  return [first, Math.min(first + identitiesPerTar, identities)];
+}
+
+export function tarOfIdentity(identity: number, identitiesPerTar: number): number {
+  return Math.floor(identity / identitiesPerTar);
+}
+
+/**
+ * The tars of generate task `task` out of `shards`, a half-open range: contiguous and as even as possible, so the
+ * tars (and hence the dataset's bytes) never depend on the number of tasks — only who writes them does.
+ */
+export function taskTars(task: number, shards: number, tars: number): [number, number] {
+  return [Math.floor((tars * task) / shards), Math.floor((tars * (task + 1)) / shards)];
+}
+
+export const datasetKeys = {
+  planAnchors: 'plan/anchors.npy',
+  planEmbeddings: 'plan/embeddings.npy',
+  planAttributes: 'plan/attributes.jsonl',
+  planSummary: 'plan/plan.json',
+  shardsPrefix: 'shards/',
+  tar: (k: number) => `shards/${pad(k, 6)}.tar`,
+  tarIndex: (k: number) => `shards/${pad(k, 6)}.jsonl`,
+  stagingPrefix: (k: number) => `staging/shards/${pad(k, 6)}/`,
+  stagedIdentity: (k: number, identity: number) => `staging/shards/${pad(k, 6)}/${pad(identity, 6)}.tar`,
+  index: 'index.jsonl',
+  manifest: 'manifest.json',
+  reportHtml: 'report/index.html',
+  reportMetrics: 'report/metrics.json',
+  contactSheet: 'report/contact-sheet.png',
+  exportRoot: (format: 'imagefolder' | 'recordio') => `exports/${format}`,
+} as const;
+
+/** Keys inside an export root (the finalize stage's `exports/<format>/` or the `--out` of `id3 export`). */
+export const exportKeys = {
+  imagefolderImage: (identity: number, image: number, ext: ImageExt) =>
+    `images/${pad(identity, 6)}/${pad(image, 3)}.${ext}`,
+  imagefolderAttributes: 'attributes.jsonl',
+  recordioRec: 'train.rec',
+  recordioIdx: 'train.idx',
+  recordioProperty: 'property',
+} as const;
+
+export const CHECKPOINT_DIR_PATTERN = /^step-(\d{9,})$/;
+
+export const trainingKeys = {
+  checkpointsPrefix: 'checkpoints/',
+  checkpointDir: (step: number) => `checkpoints/step-${pad(step, 9)}`,
+  checkpointLatest: 'checkpoints/latest',
+  features: (task: number) => `features/${pad(task, 5)}.npy`,
+  featuresIndex: (task: number) => `features/${pad(task, 5)}.jsonl`,
+  reportHtml: 'report/index.html',
+  reportMetrics: 'report/metrics.json',
+  reportGrid: 'report/grid.png',
+} as const;
+
+export const taskKeys = {
+  marker: (stage: string, index: number) => `tasks/${stage}/${pad(index, 5)}.done`,
+  markersPrefix: (stage: string) => `tasks/${stage}/`,
+  progress: (stage: string, index: number) => `progress/${stage}/${pad(index, 5)}.json`,
+} as const;

@@ -1,0 +1,42 @@
+/**
+ * Named storage errors. Every one keeps the underlying error as `cause` (already scrubbed of credentials, see
+ * redact.ts) and says whether retrying later can help, so that the CLI can map it to the worker exit codes: a
+ * `retryable` error becomes 75 (EX_TEMPFAIL), anything else a failure.
+ */
+export class StorageError extends Error {
+  override name = 'StorageError';
+  /** The full URI of the object or prefix the operation was about. */
+  readonly uri: string;
+  /** True when the same call may succeed later (network, throttling, 5xx after the retry budget ran out). */
+  readonly retryable: boolean;
+
+  constructor(message: string, opts: { uri: string; retryable?: boolean; cause?: unknown }) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.uri = opts.uri;
+    this.retryable = opts.retryable ?? false;
+  }
+}
+
+/** The object does not exist. */
+export class ObjectNotFoundError extends StorageError {
+  override name = 'ObjectNotFoundError';
+  constructor(uri: string, cause?: unknown) {
+    super(`no such object: ${uri}`, { uri, cause });
+  }
+}
+
+/** A conditional write lost: the object already exists (create-if-absent). */
+export class PreconditionFailedError extends StorageError {
+  override name = 'PreconditionFailedError';
+  constructor(uri: string, cause?: unknown) {
+    super(`object already exists: ${uri}`, { uri, cause });
+  }
+}
+
+/** A URI or key that no backend accepts; a mistake in the input, never worth retrying. */
+export class InvalidUriError extends StorageError {
+  override name = 'InvalidUriError';
+  constructor(uri: string, reason: string) {
+    super(`invalid storage URI or key ${JSON.stringify(uri)}: ${reason}`, { uri });
+  }
+}
