@@ -73,12 +73,15 @@ export async function samplerInputs(batch: TrainBatch): Promise<{ cond: Float32A
  * whose samples have a known distribution, to test samplers apart from any training.
  */
 export function gaussianDenoiser(schedule: NoiseSchedule, side: number, mu: number, sigma: number): Denoiser {
+  const alphaBar = Float32Array.from(schedule.alphaBar);
   return {
     imageShape: [side, side, 3],
     eps: (x, t) =>
       tf.tidy(() => {
-        const ab = schedule.alphaBar[Math.round(t.dataSync()[0]!)]!;
-        return x.sub(Math.sqrt(ab) * mu).mul(Math.sqrt(1 - ab) / (ab * sigma * sigma + 1 - ab)) as tf.Tensor4D;
+        // Per-row ᾱ_t by gather (no data read, so it runs unchanged on asynchronous backends such as webgpu).
+        const ab = tf.gather(tf.tensor1d(alphaBar), t.round().toInt()).reshape([-1, 1, 1, 1]);
+        const scale = tf.sqrt(tf.sub(1, ab)).div(ab.mul(sigma * sigma).add(tf.sub(1, ab)));
+        return x.sub(ab.sqrt().mul(mu)).mul(scale) as tf.Tensor4D;
       }),
   };
 }
