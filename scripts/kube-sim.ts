@@ -1,7 +1,7 @@
 /**
  * Starts the Kubernetes API emulator (test/kube) standalone, for a person with kubectl:
  *
- *   npm run kube-sim -- --port 6443 --kubeconfig /tmp/kube-sim.yaml [--images images.json] [--rbac]
+ *   npm run kube-sim -- --port 6443 --kubeconfig /tmp/kube-sim.yaml [--images images.json] [--rbac] [--tls]
  *   KUBECONFIG=/tmp/kube-sim.yaml kubectl apply -f crds/
  *
  * --images names a JSON file mapping image references to local commands ({"*": {"prefix": ["sh", "-c"]}}).
@@ -16,6 +16,7 @@ interface Options {
   kubeconfig?: string;
   images?: string;
   rbac?: boolean;
+  tls?: boolean;
   logDir?: string;
 }
 
@@ -27,10 +28,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--images <file>', 'JSON image table: image → {prefix, entrypoint, env, cwd}')
     .option('--log-dir <dir>', 'where pod logs go (default: a temporary folder)')
     .option('--rbac', 'enforce RBAC for ServiceAccount tokens')
+    .option('--tls', 'serve https with a throwaway certificate (kubectl sends tokens only over TLS)')
     .parse(argv);
   const o = program.opts<Options>();
   const images = o.images ? (JSON.parse(readFileSync(o.images, 'utf8')) as ImageTable) : {};
-  const sim = await KubeSim.start({ port: Number(o.port), images, rbac: o.rbac, logDir: o.logDir });
+  const sim = await KubeSim.start({ port: Number(o.port), images, rbac: o.rbac, tls: o.tls, logDir: o.logDir });
   if (o.kubeconfig) sim.writeKubeconfig(o.kubeconfig);
   process.stdout.write(`kube-sim listening on ${sim.url}\n`);
   if (o.kubeconfig) process.stdout.write(`kubeconfig: ${o.kubeconfig}   (export KUBECONFIG=${o.kubeconfig})\n`);

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { type Deps, internalContext, remove } from '../apiserver/index.ts';
-import { type Logger, mutate, WorkQueue } from '../controllers/index.ts';
+import { type Logger, mutate, recordEvent, WorkQueue } from '../controllers/index.ts';
 import { ApiError, type Json, type KubeObject, timestamp } from '../core/index.ts';
 import type { StoreEvent } from '../store/index.ts';
 import { ContainerConfigError, containerEnv, expand } from './env.ts';
@@ -124,6 +124,7 @@ export class Kubelet {
       'status',
     );
     if (!updated) throw new ApiError(404, 'NotFound', `pods "${name}" not found`);
+    this.event(updated, 'Normal', 'Preempted', o.message ?? 'Preempted by kube-sim', 'default-scheduler');
     remove(this.d, t, namespace, name, { gracePeriodSeconds: o.gracePeriodSeconds }, internalContext('kube-scheduler'));
   }
 
@@ -191,10 +192,18 @@ export class Kubelet {
       );
       return undefined;
     }
-    mutate(this.d, this.podType(), m.namespace!, m.name!, 'kube-scheduler', (p) => {
+    const bound = mutate(this.d, this.podType(), m.namespace!, m.name!, 'kube-scheduler', (p) => {
       (p.spec as Json).nodeName = this.options.nodeName;
       return true;
     });
+    if (bound)
+      this.event(
+        bound,
+        'Normal',
+        'Scheduled',
+        `Successfully assigned ${m.namespace}/${m.name} to ${this.options.nodeName}`,
+        'default-scheduler',
+      );
     return undefined;
   }
 
@@ -263,6 +272,7 @@ export class Kubelet {
     const hostname = String((pod.spec as Json).hostname ?? pod.metadata.name);
     const fullEnv = { ...this.baseEnv(), HOSTNAME: hostname, ...image.env, ...env };
     rt.proc = startProcess(argv, fullEnv, image.cwd, this.logPath(pod, rt.restartCount));
+    this.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
     rt.startedAt = timestamp(this.d.clock.now());
     const proc = rt.proc;
     this.writeStatus(pod, 'Running', this.run(pod, rt, { running: { startedAt: rt.startedAt } }, true), rt);
@@ -276,8 +286,19 @@ export class Kubelet {
     return Object.fromEntries(pick.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
   }
 
+  private event(
+    pod: KubeObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    component = MANAGER,
+  ): void {
+    recordEvent(this.d, pod, type, reason, message, { component });
+  }
+
   /** The container cannot start yet: waiting state; the kubelet retries (or gives up when the pod is deleted). */
   private wait(pod: KubeObject, rt: Runtime, key: string, reason: string, message: string): number {
+    this.event(pod, 'Warning', 'Failed', `Error: ${reason}: ${message}`);
     this.writeStatus(pod, 'Pending', this.run(pod, rt, { waiting: { reason, message } }, false), rt);
     this.runtimes.delete(key);
     return 1000;
@@ -339,6 +360,7 @@ export class Kubelet {
       if (rt.terminating) return undefined;
       rt.terminating = true;
       const grace = pod.metadata.deletionGracePeriodSeconds ?? 0;
+      this.event(pod, 'Normal', 'Killing', `Stopping container ${this.container(pod).name}`);
       rt.proc.signal('SIGTERM');
       const proc = rt.proc;
       rt.timers.push(setTimeout(() => proc.signal('SIGKILL'), grace * 1000));
