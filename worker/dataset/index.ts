@@ -17,6 +17,7 @@ export { decodeImage, encodeImage, extOf, type ImageEncoding, imageSize, type Ra
 export { encodeJsonl, parseJsonl } from './jsonl.ts';
 export {
   CHECKPOINT_DIR_PATTERN,
+  checkpointKeys,
   datasetKeys,
   exportKeys,
   type ImageExt,

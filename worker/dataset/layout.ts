@@ -84,10 +84,27 @@ export const exportKeys = {
 
 export const CHECKPOINT_DIR_PATTERN = /^step-(\d{9,})$/;
 
+/**
+ * Keys inside a checkpoints folder (`checkpoints/` of a training output, or whatever folder a checkpoint URI names):
+ * one folder per checkpoint holding the model's named files and `metadata.json`, its `COMMITTED` marker written
+ * after them, and `latest` written last.
+ */
+export const checkpointKeys = {
+  dir: (step: number) => `step-${pad(step, 9)}`,
+  file: (step: number, name: string) => `step-${pad(step, 9)}/${name}`,
+  metadata: (step: number) => `step-${pad(step, 9)}/metadata.json`,
+  marker: (step: number) => `step-${pad(step, 9)}/COMMITTED`,
+  latest: 'latest',
+  /** The step of a checkpoint folder name, or undefined. */
+  stepOf: (dir: string): number | undefined => {
+    const m = CHECKPOINT_DIR_PATTERN.exec(dir);
+    return m ? Number(m[1]) : undefined;
+  },
+} as const;
+
 export const trainingKeys = {
-  checkpointsPrefix: 'checkpoints/',
-  checkpointDir: (step: number) => `checkpoints/step-${pad(step, 9)}`,
-  checkpointLatest: 'checkpoints/latest',
+  /** The checkpoints folder; the keys inside it are checkpointKeys. */
+  checkpoints: 'checkpoints',
   features: (task: number) => `features/${pad(task, 5)}.npy`,
   featuresIndex: (task: number) => `features/${pad(task, 5)}.jsonl`,
   reportHtml: 'report/index.html',

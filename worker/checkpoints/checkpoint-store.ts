@@ -1,0 +1,195 @@
+import { checkpointKeys } from '../dataset/index.ts';
+import {
+  type Clock,
+  checkKey,
+  jsonBytes,
+  mapLimit,
+  readJson,
+  readJsonIfExists,
+  type Store,
+  sha256Hex,
+  systemClock,
+} from '../storage/index.ts';
+import { CheckpointError } from './errors.ts';
+
+/** What the model code hands over: its state serialised into named files plus JSON metadata. */
+export interface Checkpoint {
+  step: number;
+  metadata: unknown;
+  files: Record<string, Uint8Array>;
+}
+
+/** The `COMMITTED` marker of a checkpoint: written after every file, it is what makes the checkpoint exist. */
+export interface CheckpointMarker {
+  step: number;
+  committedAt: string;
+  files: Record<string, { bytes: number; sha256: string }>;
+  metadataSha256: string;
+}
+
+/** The `latest` pointer. */
+interface LatestPointer {
+  step: number;
+  dir: string;
+}
+
+export interface CheckpointRef {
+  step: number;
+  /** Full URI of the checkpoint's folder. */
+  uri: string;
+  marker: CheckpointMarker;
+}
+
+export interface CheckpointStoreOptions {
+  clock?: Clock;
+  /** Checkpoints kept by retention (spec.training.keepCheckpoints); at least 1. */
+  keep?: number;
+  /** Files written at once. */
+  concurrency?: number;
+}
+
+const RESERVED = new Set(['metadata.json', 'COMMITTED']);
+
+/**
+ * Checkpoints in a folder of any store. A save writes the files and `metadata.json`, then the `COMMITTED` marker
+ * (sizes and sha256 of everything), then the `latest` pointer — each a single atomic put — and finally deletes all but
+ * the newest `keep` checkpoints (marker first, so a half-deleted one is never taken as committed). A process killed at
+ * any point leaves `latest` on the previous committed checkpoint; the torn folder is overwritten by the next save of
+ * that step or removed by retention.
+ */
+export class CheckpointStore {
+  private readonly clock: Clock;
+  private readonly keep: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: CheckpointStoreOptions = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.keep = Math.max(1, opts.keep ?? 3);
+  }
+
+  async save(ckpt: Checkpoint): Promise<CheckpointRef> {
+    checkCheckpoint(ckpt);
+    const existing = await this.marker(ckpt.step);
+    if (existing) {
+      // Saved before and killed before (or after) the pointer moved: the state of a step is the same, finish the job.
+      await this.pointLatest(ckpt.step);
+      return this.ref(existing);
+    }
+    const entries = Object.entries(ckpt.files);
+    await mapLimit(entries, this.opts.concurrency ?? 4, ([name, bytes]) =>
+      this.store.put(checkpointKeys.file(ckpt.step, name), bytes),
+    );
+    const metadata = jsonBytes(ckpt.metadata);
+    await this.store.put(checkpointKeys.metadata(ckpt.step), metadata, { contentType: 'application/json' });
+    const marker: CheckpointMarker = {
+      step: ckpt.step,
+      committedAt: new Date(this.clock.now()).toISOString(),
+      files: Object.fromEntries(entries.map(([name, b]) => [name, { bytes: b.byteLength, sha256: sha256Hex(b) }])),
+      metadataSha256: sha256Hex(metadata),
+    };
+    await this.store.put(checkpointKeys.marker(ckpt.step), jsonBytes(marker), { contentType: 'application/json' });
+    await this.pointLatest(ckpt.step);
+    await this.prune();
+    return this.ref(marker);
+  }
+
+  /** The checkpoint `latest` points at, or the newest committed one when the pointer is missing; undefined if none. */
+  async latest(): Promise<CheckpointRef | undefined> {
+    const pointer = await readJsonIfExists<LatestPointer>(this.store, checkpointKeys.latest);
+    const marker = pointer ? await this.marker(pointer.step) : undefined;
+    if (marker) return this.ref(marker);
+    const steps = await this.committedSteps();
+    const newest = steps.at(-1);
+    return newest === undefined ? undefined : this.ref((await this.marker(newest))!);
+  }
+
+  /** Loads a committed checkpoint (the latest by default), verifying every file against its marker. */
+  async load(step?: number): Promise<Checkpoint> {
+    const ref = step === undefined ? await this.latest() : await this.committedRef(step);
+    if (!ref)
+      throw new CheckpointError(
+        this.store.root,
+        `no committed checkpoint${step === undefined ? '' : ` at step ${step}`}`,
+      );
+    const files: Record<string, Uint8Array> = {};
+    await mapLimit(Object.entries(ref.marker.files), this.opts.concurrency ?? 4, async ([name, want]) => {
+      const bytes = await this.store.get(checkpointKeys.file(ref.step, name));
+      if (bytes.byteLength !== want.bytes || sha256Hex(bytes) !== want.sha256) {
+        throw new CheckpointError(this.store.uri(checkpointKeys.file(ref.step, name)), 'checksum mismatch');
+      }
+      files[name] = bytes;
+    });
+    const metadata = await this.store.get(checkpointKeys.metadata(ref.step));
+    if (sha256Hex(metadata) !== ref.marker.metadataSha256) {
+      throw new CheckpointError(this.store.uri(checkpointKeys.metadata(ref.step)), 'checksum mismatch');
+    }
+    return { step: ref.step, metadata: JSON.parse(Buffer.from(metadata).toString('utf8')), files };
+  }
+
+  /** The committed checkpoint of a step, or undefined (missing, or torn by a kill). */
+  async committedRef(step: number): Promise<CheckpointRef | undefined> {
+    const marker = await this.marker(step);
+    return marker && this.ref(marker);
+  }
+
+  /** Steps of the committed checkpoints, ascending. */
+  async committedSteps(): Promise<number[]> {
+    const steps: number[] = [];
+    for (const [step, keys] of await this.folders()) if (keys.has('COMMITTED')) steps.push(step);
+    return steps.sort((a, b) => a - b);
+  }
+
+  /** Deletes every checkpoint folder except the newest `keep` committed ones (torn folders included). */
+  async prune(): Promise<number[]> {
+    const keepSteps = new Set((await this.committedSteps()).slice(-this.keep));
+    const deleted: number[] = [];
+    for (const [step, keys] of await this.folders()) {
+      if (keepSteps.has(step)) continue;
+      if (keys.has('COMMITTED')) await this.store.delete(checkpointKeys.marker(step));
+      const rest = [...keys].filter((k) => k !== 'COMMITTED');
+      await mapLimit(rest, 16, (k) => this.store.delete(checkpointKeys.file(step, k)));
+      deleted.push(step);
+    }
+    return deleted;
+  }
+
+  private async folders(): Promise<Map<number, Set<string>>> {
+    const out = new Map<number, Set<string>>();
+    for await (const o of this.store.list('')) {
+      const slash = o.key.indexOf('/');
+      const step = slash < 0 ? undefined : checkpointKeys.stepOf(o.key.slice(0, slash));
+      if (step === undefined) continue;
+      const set = out.get(step) ?? new Set<string>();
+      out.set(step, set.add(o.key.slice(slash + 1)));
+    }
+    return out;
+  }
+
+  private async pointLatest(step: number): Promise<void> {
+    const pointer: LatestPointer = { step, dir: checkpointKeys.dir(step) };
+    await this.store.put(checkpointKeys.latest, jsonBytes(pointer), { contentType: 'application/json' });
+  }
+
+  private async marker(step: number): Promise<CheckpointMarker | undefined> {
+    return readJsonIfExists<CheckpointMarker>(this.store, checkpointKeys.marker(step));
+  }
+
+  private ref(marker: CheckpointMarker): CheckpointRef {
+    return { step: marker.step, uri: this.store.uri(checkpointKeys.dir(marker.step)), marker };
+  }
+}
+
+function checkCheckpoint(ckpt: Checkpoint): void {
+  if (!Number.isInteger(ckpt.step) || ckpt.step < 0) throw new RangeError(`checkpoint step ${ckpt.step} is not ≥ 0`);
+  for (const name of Object.keys(ckpt.files)) {
+    checkKey(name);
+    if (RESERVED.has(name)) throw new RangeError(`checkpoint file name ${name} is reserved`);
+  }
+}
+
+/** Reads a marker directly, e.g. to report a checkpoint's files. */
+export async function readCheckpointMarker(store: Store, step: number): Promise<CheckpointMarker> {
+  return readJson<CheckpointMarker>(store, checkpointKeys.marker(step));
+}

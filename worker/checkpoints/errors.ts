@@ -1,0 +1,10 @@
+/** A checkpoint that is missing, torn or corrupt (a file's checksum differs from its marker). Not worth retrying. */
+export class CheckpointError extends Error {
+  override name = 'CheckpointError';
+  readonly uri: string;
+
+  constructor(uri: string, message: string, cause?: unknown) {
+    super(`${uri}: ${message}`, cause === undefined ? undefined : { cause });
+    this.uri = uri;
+  }
+}
