@@ -3,6 +3,7 @@
  * its own module and registers itself on the program.
  */
 import { Command } from 'commander';
+import { registerExport } from './export.ts';
 import { registerFixtures } from './fixtures.ts';
 import { registerOperator } from './operator.ts';
 import { registerRun } from './run.ts';
@@ -21,5 +22,6 @@ registerOperator(program);
 registerRun(program);
 registerWorker(program);
 registerFixtures(program);
+registerExport(program);
 
 await program.parseAsync(process.argv);
