@@ -31,7 +31,23 @@ export interface KubectlResult {
 /** The image every test pod uses: its command runs as is (sh -c ...). */
 export const SHELL_IMAGES = { busybox: {} };
 
+/** kubectl is on the machine image (/usr/bin/kubectl 1.32); these tests need ≥ 1.27 (patch --subresource, create token). */
+async function checkKubectl(): Promise<void> {
+  const r = await runKubectl(['version', '--client', '-o', 'json']);
+  const version = (JSON.parse(r.stdout || '{}') as { clientVersion?: { minor?: string } }).clientVersion;
+  const minor = Number.parseInt(version?.minor ?? '0', 10);
+  if (r.code !== 0 || !(minor >= 27)) {
+    throw new Error(
+      `kube-sim tests need kubectl >= 1.27 on PATH (found: ${r.code === 0 ? `1.${minor}` : 'none'}: ${r.stderr.trim()})`,
+    );
+  }
+}
+
+let kubectlChecked: Promise<void> | undefined;
+
 export async function startCluster(options: KubeSimOptions = {}): Promise<TestCluster> {
+  kubectlChecked ??= checkKubectl();
+  await kubectlChecked;
   const sim = await KubeSim.start({ images: SHELL_IMAGES, ...options });
   const dir = mkdtempSync(join(tmpdir(), 'kube-sim-test-'));
   const kubeconfigPath = join(dir, 'kubeconfig');

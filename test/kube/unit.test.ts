@@ -17,7 +17,9 @@ describe('label selectors', () => {
     { name: 'set notin', given: 'env notin (prod)', labels: { env: 'dev' }, want: true },
     { name: 'exists and not exists', given: 'a,!b', labels: { a: '', b: 'x' }, want: false },
     { name: 'empty selects everything', given: '', labels: {}, want: true },
-  ])('$name', ({ given, labels, want }) => expect(parseLabelSelector(given)(labels as Record<string, string>)).toBe(want));
+  ])('$name', ({ given, labels, want }) =>
+    expect(parseLabelSelector(given)(labels as Record<string, string>)).toBe(want),
+  );
 
   it('refuses malformed requirements and unsupported field labels', () => {
     expect(() => parseLabelSelector('a in b')).toThrow(/unable to parse/);

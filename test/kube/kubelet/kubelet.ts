@@ -21,6 +21,8 @@ export interface ImageSpec {
   entrypoint?: string[];
   env?: Record<string, string>;
   cwd?: string;
+  /** Rewrites the container's command and args (after $(VAR) expansion), e.g. `id3 worker ...` → `node bin/id3.js worker ...`. */
+  rewrite?: (argv: string[]) => string[];
 }
 
 /** Image reference → how to run it here; the key '*' matches any image not listed. */
@@ -54,6 +56,10 @@ export class Kubelet {
   private readonly queue: WorkQueue;
   private readonly runtimes = new Map<string, Runtime>();
   private schedulable: (pod: KubeObject) => boolean = () => true;
+  /** Pod processes run in their own process groups; if this process exits without stop(), take them along. */
+  private readonly killOnExit = () => {
+    for (const rt of this.runtimes.values()) rt.proc?.signal('SIGKILL');
+  };
 
   constructor(
     private readonly d: Deps,
@@ -61,6 +67,7 @@ export class Kubelet {
     private readonly logger: Logger,
   ) {
     this.queue = new WorkQueue((key) => this.reconcile(key), logger);
+    process.once('exit', this.killOnExit);
   }
 
   onEvent(e: StoreEvent): void {
@@ -131,6 +138,7 @@ export class Kubelet {
   /** Kills every process (SIGKILL) and waits for them to exit. */
   async stop(): Promise<void> {
     this.queue.stop();
+    process.off('exit', this.killOnExit);
     const exits: Promise<unknown>[] = [];
     for (const rt of this.runtimes.values()) {
       for (const t of rt.timers) clearTimeout(t);
@@ -267,7 +275,8 @@ export class Kubelet {
     }
     const command = ((c.command as string[] | undefined) ?? image.entrypoint ?? []).map((s) => expand(s, env));
     const args = ((c.args as string[] | undefined) ?? []).map((s) => expand(s, env));
-    const argv = [...(image.prefix ?? []), ...command, ...args];
+    const own = image.rewrite ? image.rewrite([...command, ...args]) : [...command, ...args];
+    const argv = [...(image.prefix ?? []), ...own];
     if (argv.length === 0) return this.wait(pod, rt, key, 'CreateContainerError', 'no command specified');
     const hostname = String((pod.spec as Json).hostname ?? pod.metadata.name);
     const fullEnv = { ...this.baseEnv(), HOSTNAME: hostname, ...image.env, ...env };
