@@ -131,9 +131,9 @@ export function request(
   c: TestCluster,
   method: string,
   path: string,
-  o: { body?: unknown; contentType?: string; token?: string; accept?: string } = {},
+  o: { body?: unknown; contentType?: string; token?: string; accept?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpResult> {
-  const headers: Record<string, string> = { 'Content-Type': o.contentType ?? 'application/json' };
+  const headers: Record<string, string> = { 'Content-Type': o.contentType ?? 'application/json', ...o.headers };
   if (o.token) headers.Authorization = `Bearer ${o.token}`;
   if (o.accept) headers.Accept = o.accept;
   const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);

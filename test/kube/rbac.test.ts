@@ -115,3 +115,18 @@ it('lets an informer list and watch with a ServiceAccount token', async () => {
   expect(errors).toEqual([]);
   await informer.stop();
 });
+
+it('answers kubectl auth can-i and kubectl --as (impersonation by the admin)', async () => {
+  const as = `--as=${USER}`;
+  const can = async (...args: string[]) => (await c.kubectl(['auth', 'can-i', ...args, as])).stdout.trim();
+  expect(await can('create', 'jobs', '-n', 'faces')).toBe('yes');
+  expect(await can('create', 'jobs', '-n', 'default')).toBe('no');
+  expect(await can('patch', 'jobs', '--subresource=status', '-n', 'faces')).toBe('yes');
+  const denied = await c.kubectl(['delete', 'jobs', '--all', '-n', 'faces', as]);
+  expect(denied.stderr).toContain(`User "${USER}" cannot`);
+  const impersonatedByOther = await request(c, 'GET', '/api/v1/namespaces/faces/pods', {
+    token,
+    headers: { 'Impersonate-User': 'admin' },
+  });
+  expect(impersonatedByOther.status).toBe(403);
+});

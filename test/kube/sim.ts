@@ -15,6 +15,7 @@ import {
   GarbageCollector,
   JobController,
   type Logger,
+  mutate,
   NamespaceController,
   silentLogger,
 } from './controllers/index.ts';
@@ -107,6 +108,46 @@ export class KubeSim {
     this.stops.push(unsubscribe, ...controllers.filter((c) => c !== this.kubelet).map((c) => () => c.stop()));
   }
 
+  /** The one Node, Ready, with the labels a scheduler would see (kubectl get nodes). */
+  private registerNode(): void {
+    const t = this.deps.registry.byStorage('/nodes')!;
+    const now = timestamp(this.deps.clock.now());
+    const node = create(
+      this.deps,
+      t,
+      '',
+      { metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' } } },
+      internalContext('kubelet'),
+    );
+    const ready = {
+      type: 'Ready',
+      status: 'True',
+      reason: 'KubeletReady',
+      message: 'kubelet is posting ready status',
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+    };
+    mutate(
+      this.deps,
+      t,
+      '',
+      node.metadata.name!,
+      'kubelet',
+      (n) => {
+        n.status = {
+          conditions: [ready],
+          addresses: [
+            { type: 'InternalIP', address: '127.0.0.1' },
+            { type: 'Hostname', address: NODE_NAME },
+          ],
+          nodeInfo: { kubeletVersion: 'v1.32.0-kube-sim', operatingSystem: 'linux', architecture: process.arch },
+        };
+        return true;
+      },
+      'status',
+    );
+  }
+
   /** Starts the emulator and waits until it listens. */
   static async start(options: KubeSimOptions = {}): Promise<KubeSim> {
     const clock = options.clock ?? systemClock;
@@ -115,6 +156,7 @@ export class KubeSim {
     const sim = new KubeSim({ store, registry, clock }, options);
     for (const ns of INITIAL_NAMESPACES)
       create(sim.deps, registry.byStorage('/namespaces')!, '', { metadata: { name: ns } }, internalContext('kube-sim'));
+    sim.registerNode();
     await sim.listen(options.port ?? 0);
     return sim;
   }

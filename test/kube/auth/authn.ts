@@ -19,6 +19,23 @@ export function serviceAccountUser(namespace: string, name: string): UserInfo {
   };
 }
 
+/**
+ * The user a request acts as when it carries Impersonate-User / Impersonate-Group headers (kubectl --as, --as-group):
+ * only the admin may impersonate; a ServiceAccount name gets its groups as upstream.
+ */
+export function impersonated(
+  user: UserInfo,
+  name: string | undefined,
+  groups: string | string[] | undefined,
+): UserInfo | undefined {
+  if (!name) return user;
+  if (user !== ADMIN_USER) return undefined;
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(name);
+  const base = sa ? serviceAccountUser(sa[1]!, sa[2]!) : { name, groups: ['system:authenticated'] };
+  const extra = (Array.isArray(groups) ? groups : groups ? groups.split(',') : []).map((g) => g.trim()).filter(Boolean);
+  return { name: base.name, groups: [...new Set([...base.groups, ...extra])] };
+}
+
 export class Authenticator {
   private readonly tokens = new Map<string, UserInfo>();
   readonly adminToken = `kube-sim-admin.${randomBytes(12).toString('hex')}`;

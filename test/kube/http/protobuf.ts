@@ -81,6 +81,21 @@ const MESSAGES: Record<string, MessageDef> = {
   ClusterRoleBinding: { 1: m('metadata', 'ObjectMeta'), 2: m('subjects', 'Subject', true), 3: m('roleRef', 'RoleRef') },
   TokenRequest: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'TokenRequestSpec') },
   TokenRequestSpec: { 1: s('audiences', true), 4: { name: 'expirationSeconds', type: 'int' } },
+  SelfSubjectAccessReview: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'SelfSubjectAccessReviewSpec') },
+  SelfSubjectAccessReviewSpec: {
+    1: m('resourceAttributes', 'ResourceAttributes'),
+    2: m('nonResourceAttributes', 'NonResourceAttributes'),
+  },
+  ResourceAttributes: {
+    1: s('namespace'),
+    2: s('verb'),
+    3: s('group'),
+    4: s('version'),
+    5: s('resource'),
+    6: s('subresource'),
+    7: s('name'),
+  },
+  NonResourceAttributes: { 1: s('path'), 2: s('verb') },
   Timestamp: { 1: { name: 'seconds', type: 'int' }, 2: { name: 'nanos', type: 'int' } },
   MapEntry: { 1: { name: 'key', type: 'bytes' }, 2: { name: 'value', type: 'bytes' } },
 };

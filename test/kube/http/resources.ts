@@ -16,6 +16,7 @@ import {
   update,
   type WriteContext,
 } from '../apiserver/index.ts';
+import { ADMIN_USER, authorize, type UserInfo } from '../auth/index.ts';
 import { Errors, type Json, type KubeObject, timestamp } from '../core/index.ts';
 import { apiVersionOf, type ResourceType } from '../registry/index.ts';
 import { type IncludeObject, toTable } from '../table/index.ts';
@@ -33,6 +34,8 @@ export interface PodLogOptions {
 }
 
 export interface ResourceHandlerDeps extends Deps {
+  /** Enforce RBAC for callers other than the admin. */
+  rbac: boolean;
   watches: Set<OpenWatch>;
   bookmarkIntervalMs: number;
   podLogs(namespace: string, name: string, o: PodLogOptions, req: IncomingMessage, res: ServerResponse): void;
@@ -47,6 +50,7 @@ export interface Call {
   query: URLSearchParams;
   body: string;
   rawBody: Buffer;
+  user: UserInfo;
 }
 
 function writeContext(call: Call): WriteContext {
@@ -216,9 +220,38 @@ function createOne(h: ResourceHandlerDeps, call: Call, ns: string): void {
     tokenRequest(h, call, ns);
     return;
   }
+  if (call.t.group === 'authorization.k8s.io') {
+    accessReview(h, call);
+    return;
+  }
   if (call.info.name) throw Errors.methodNotSupported({ group: call.t.group, resource: call.t.resource }, 'create');
   const ctx = writeContext(call);
   writeJson(call.res, 201, create(h, call.t, ns, decodeBody(call), ctx), ctx.warnings);
+}
+
+/** SelfSubjectAccessReview: may the caller do this? Answered from RBAC (everything is allowed without RBAC). */
+function accessReview(h: ResourceHandlerDeps, call: Call): void {
+  const body = (decodeBody(call) ?? {}) as Json;
+  const attrs = (((body.spec ?? {}) as Json).resourceAttributes ?? {}) as Json;
+  const str = (k: string) => (typeof attrs[k] === 'string' && attrs[k] !== '' ? (attrs[k] as string) : undefined);
+  const allowed =
+    !h.rbac ||
+    call.user === ADMIN_USER ||
+    authorize(h.store, call.user, {
+      verb: str('verb') ?? '',
+      apiGroup: str('group') ?? '',
+      resource: str('resource') ?? '',
+      subresource: str('subresource'),
+      namespace: str('namespace'),
+      name: str('name'),
+    });
+  writeJson(call.res, 201, {
+    kind: 'SelfSubjectAccessReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: { creationTimestamp: null },
+    spec: body.spec ?? {},
+    status: { allowed, ...(allowed ? { reason: 'RBAC: allowed by kube-sim' } : {}) },
+  });
 }
 
 function tokenRequest(h: ResourceHandlerDeps, call: Call, ns: string): void {

@@ -5,7 +5,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ADMIN_USER, type Authenticator, authorize, forbiddenMessage, type UserInfo } from '../auth/index.ts';
+import {
+  ADMIN_USER,
+  type Authenticator,
+  authorize,
+  forbiddenMessage,
+  impersonated,
+  type UserInfo,
+} from '../auth/index.ts';
 import { ApiError, Errors } from '../core/index.ts';
 import {
   apiGroup,
@@ -24,8 +31,6 @@ import { writeError, writeJson } from './respond.ts';
 export interface HttpDeps extends ResourceHandlerDeps {
   authn: Authenticator;
   faults: Faults;
-  /** Enforce RBAC for callers other than the admin. */
-  rbac: boolean;
   /** Called with every request served (method, path, status), for debugging tests. */
   onRequest?: (method: string, path: string, status: number) => void;
 }
@@ -48,8 +53,15 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 async function serve(h: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const body = await readBody(req);
-  const user = h.authn.authenticate(req.headers.authorization);
-  if (!user) throw Errors.unauthorized();
+  const caller = h.authn.authenticate(req.headers.authorization);
+  if (!caller) throw Errors.unauthorized();
+  const user = impersonated(caller, header(req.headers['impersonate-user']), req.headers['impersonate-group']);
+  if (!user)
+    throw Errors.forbidden(
+      { group: '', resource: 'users' },
+      String(req.headers['impersonate-user']),
+      `User "${caller.name}" cannot impersonate resource "users" in API group "" at the cluster scope`,
+    );
   if (h.faults.latencyMs > 0) await sleep(h.faults.latencyMs);
   const info = parseRequestInfo(req.method ?? 'GET', url);
   if (info.kind === 'other') return serveNonResource(h, url, req, res);
@@ -66,12 +78,18 @@ async function serve(h: HttpDeps, req: IncomingMessage, res: ServerResponse): Pr
   });
   if (fault) throw fault;
   checkAccess(h, user, info);
-  const call: Call = { info, t, req, res, query: url.searchParams, body: body.toString('utf8'), rawBody: body };
+  const call: Call = { info, t, req, res, query: url.searchParams, body: body.toString('utf8'), rawBody: body, user };
   handleResource(h, call);
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
 
 function checkAccess(h: HttpDeps, user: UserInfo, info: ResourceRequest): void {
   if (!h.rbac || user === ADMIN_USER) return;
+  // Every authenticated user may ask what it may do (upstream's system:basic-user role).
+  if (info.group === 'authorization.k8s.io' && info.resource === 'selfsubjectaccessreviews') return;
   const attrs = {
     verb: info.verb,
     apiGroup: info.group,

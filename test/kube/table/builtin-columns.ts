@@ -120,6 +120,20 @@ export const BUILTIN_COLUMNS: Record<string, TableColumn[]> = {
     ),
   ],
   namespaces: [NAME_COLUMN, col('Status', str(['status', 'phase'])), AGE_COLUMN],
+  nodes: [
+    NAME_COLUMN,
+    col('Status', (o) => (hasCondition(o, 'Ready') ? 'Ready' : 'NotReady')),
+    col('Roles', () => '<none>'),
+    AGE_COLUMN,
+    col('Version', str(['status', 'nodeInfo', 'kubeletVersion'])),
+  ],
+  'apps/deployments': [
+    NAME_COLUMN,
+    col('Ready', (o) => `${getPath(o, ['status', 'readyReplicas']) ?? 0}/${getPath(o, ['spec', 'replicas']) ?? 1}`),
+    col('Up-to-date', (o) => Number(getPath(o, ['status', 'updatedReplicas']) ?? 0), { type: 'integer' }),
+    col('Available', (o) => Number(getPath(o, ['status', 'availableReplicas']) ?? 0), { type: 'integer' }),
+    AGE_COLUMN,
+  ],
   events: [
     col('Last Seen', (o, now) => age(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp, now)),
     col('Type', str(['type'])),
