@@ -22,7 +22,7 @@ import {
 import { type Clock, type KubeObject, systemClock, timestamp } from './core/index.ts';
 import { Faults } from './faults/index.ts';
 import { createApiHttpServer, type OpenWatch, selfSignedCertificate, type TlsMaterial } from './http/index.ts';
-import { type ImageTable, Kubelet, serveLogs } from './kubelet/index.ts';
+import { type ImageTable, Kubelet, type PreemptOptions, Scheduler, serveLogs } from './kubelet/index.ts';
 import { builtinTypes, Registry } from './registry/index.ts';
 import { Store } from './store/index.ts';
 
@@ -65,6 +65,7 @@ const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-
 export class KubeSim {
   readonly faults: Faults;
   readonly kubelet: Kubelet;
+  readonly scheduler: Scheduler;
   readonly logDir: string;
   private readonly authn = new Authenticator();
   private readonly watches = new Set<OpenWatch>();
@@ -95,7 +96,9 @@ export class KubeSim {
       },
       logger,
     );
+    this.scheduler = new Scheduler(deps, NODE_NAME, logger);
     const controllers = [
+      this.scheduler,
       new CrdController(deps, logger),
       new NamespaceController(deps, logger),
       new GarbageCollector(deps, logger),
@@ -215,16 +218,12 @@ export class KubeSim {
 
   /** Holds pods for which `predicate` is false in Pending (Unschedulable); pass `() => true` to release them. */
   holdScheduling(predicate: (pod: KubeObject) => boolean): void {
-    this.kubelet.setSchedulable((pod) => !predicate(pod));
+    this.scheduler.hold(predicate);
   }
 
   /** Preempts a pod: DisruptionTarget condition, then graceful deletion (SIGTERM, grace period, SIGKILL). */
-  preempt(
-    namespace: string,
-    name: string,
-    o: { reason?: string; message?: string; gracePeriodSeconds?: number } = {},
-  ): void {
-    this.kubelet.preempt(namespace, name, o);
+  preempt(namespace: string, name: string, o: PreemptOptions = {}): void {
+    this.scheduler.preempt(namespace, name, o);
   }
 
   /** The stored object, read directly (no HTTP, no faults), or undefined. */

@@ -124,52 +124,53 @@ function failurePolicyErrors(s: JobSpec): FieldError[] {
   if (!s.podFailurePolicy) return [];
   const errors: FieldError[] = [];
   const restart = (s.template?.spec as Json | undefined)?.restartPolicy;
-  if (restart !== 'Never')
+  if (restart !== 'Never') {
     errors.push({
       field: 'spec.template.spec.restartPolicy',
       type: 'FieldValueInvalid',
       badValue: restart,
       detail: 'only "Never" is supported when podFailurePolicy is specified',
     });
-  for (const [i, rule] of (s.podFailurePolicy.rules ?? []).entries()) {
-    const at = `spec.podFailurePolicy.rules[${i}]`;
-    if (!ACTIONS.includes(String(rule.action)))
-      errors.push({
-        field: `${at}.action`,
-        type: 'FieldValueNotSupported',
-        badValue: rule.action,
-        detail: `supported values: ${ACTIONS.map((a) => `"${a}"`).join(', ')}`,
-      });
-    if (rule.action === 'FailIndex' && s.backoffLimitPerIndex === undefined)
-      errors.push({
-        field: `${at}.action`,
-        type: 'FieldValueInvalid',
-        badValue: 'FailIndex',
-        detail: 'requires the backoffLimitPerIndex to be set',
-      });
-    if ((rule.onExitCodes === undefined) === (rule.onPodConditions === undefined))
-      errors.push({
-        field: at,
-        type: 'FieldValueInvalid',
-        badValue: 'specifying one of OnExitCodes and OnPodConditions is required',
-        detail: '',
-      });
-    const codes = rule.onExitCodes as { operator?: string; values?: number[] } | undefined;
-    if (codes && !['In', 'NotIn'].includes(String(codes.operator)))
-      errors.push({
-        field: `${at}.onExitCodes.operator`,
-        type: 'FieldValueNotSupported',
-        badValue: codes.operator,
-        detail: 'supported values: "In", "NotIn"',
-      });
-    if (codes?.operator === 'In' && codes.values?.includes(0))
-      errors.push({
-        field: `${at}.onExitCodes.values[${codes.values.indexOf(0)}]`,
-        type: 'FieldValueInvalid',
-        badValue: 0,
-        detail: 'must not be 0 for the In operator',
-      });
   }
+  for (const [i, rule] of (s.podFailurePolicy.rules ?? []).entries())
+    errors.push(...ruleErrors(s, rule, `spec.podFailurePolicy.rules[${i}]`));
+  return errors;
+}
+
+function ruleErrors(s: JobSpec, rule: Json, at: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const supported = `supported values: ${ACTIONS.map((a) => `"${a}"`).join(', ')}`;
+  if (!ACTIONS.includes(String(rule.action)))
+    errors.push({ field: `${at}.action`, type: 'FieldValueNotSupported', badValue: rule.action, detail: supported });
+  if (rule.action === 'FailIndex' && s.backoffLimitPerIndex === undefined)
+    errors.push({
+      field: `${at}.action`,
+      type: 'FieldValueInvalid',
+      badValue: 'FailIndex',
+      detail: 'requires the backoffLimitPerIndex to be set',
+    });
+  if ((rule.onExitCodes === undefined) === (rule.onPodConditions === undefined))
+    errors.push({
+      field: at,
+      type: 'FieldValueInvalid',
+      badValue: 'specifying one of OnExitCodes and OnPodConditions is required',
+      detail: '',
+    });
+  const codes = rule.onExitCodes as { operator?: string; values?: number[] } | undefined;
+  if (codes && !['In', 'NotIn'].includes(String(codes.operator)))
+    errors.push({
+      field: `${at}.onExitCodes.operator`,
+      type: 'FieldValueNotSupported',
+      badValue: codes.operator,
+      detail: 'supported values: "In", "NotIn"',
+    });
+  if (codes?.operator === 'In' && codes.values?.includes(0))
+    errors.push({
+      field: `${at}.onExitCodes.values[${codes.values.indexOf(0)}]`,
+      type: 'FieldValueInvalid',
+      badValue: 0,
+      detail: 'must not be 0 for the In operator',
+    });
   return errors;
 }
 

@@ -6,4 +6,5 @@
 export { ContainerConfigError, containerEnv, expand } from './env.ts';
 export { type ImageSpec, type ImageTable, Kubelet, type KubeletOptions } from './kubelet.ts';
 export { type LogRequest, serveLogs } from './logs.ts';
+export { type PreemptOptions, Scheduler } from './scheduler.ts';
 export { exitCodeOf } from './status.ts';

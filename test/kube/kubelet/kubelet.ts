@@ -1,9 +1,7 @@
 /**
- * A scheduler and a kubelet for one node: pods are bound to the node (unless a test holds scheduling), and each
- * pod's first container runs as a local process, its image mapped to a command by a test-supplied table. Exit codes
- * become container states and the pod phase, restartPolicy restarts with a back-off, deletion is graceful (SIGTERM,
- * the grace period, SIGKILL), and `preempt` marks a pod with DisruptionTarget before deleting it, as the scheduler
- * does.
+ * The kubelet of the one node: each pod bound to it runs its first container as a local process, its image mapped to
+ * a command by a test-supplied table. Exit codes become container states and the pod phase, restartPolicy restarts
+ * with a back-off, and deletion is graceful (SIGTERM, the grace period, SIGKILL, then the final delete).
  */
 import { join } from 'node:path';
 import { type Deps, internalContext, remove } from '../apiserver/index.ts';
@@ -12,7 +10,7 @@ import { ApiError, type Json, type KubeObject, timestamp } from '../core/index.t
 import type { StoreEvent } from '../store/index.ts';
 import { ContainerConfigError, containerEnv, expand } from './env.ts';
 import { type RunningProcess, startProcess } from './process.ts';
-import { type ContainerRun, exitCodeOf, podStatus, unschedulableStatus } from './status.ts';
+import { type ContainerRun, exitCodeOf, podStatus } from './status.ts';
 
 export interface ImageSpec {
   /** Prepended to the container's command, e.g. ['node', '--import', 'tsx']. */
@@ -55,7 +53,6 @@ const MANAGER = 'kubelet';
 export class Kubelet {
   private readonly queue: WorkQueue;
   private readonly runtimes = new Map<string, Runtime>();
-  private schedulable: (pod: KubeObject) => boolean = () => true;
   /** Pod processes run in their own process groups; if this process exits without stop(), take them along. */
   private readonly killOnExit = () => {
     for (const rt of this.runtimes.values()) rt.proc?.signal('SIGKILL');
@@ -80,12 +77,6 @@ export class Kubelet {
     this.resyncAll();
   }
 
-  /** Holds pods for which `predicate` is false in Pending (PodScheduled False, Unschedulable). */
-  setSchedulable(predicate: (pod: KubeObject) => boolean): void {
-    this.schedulable = predicate;
-    this.resyncAll();
-  }
-
   /** The log file of a container run (restart 0, 1, ...), where its stdout and stderr go. */
   logPath(pod: KubeObject, restart: number): string {
     const m = pod.metadata;
@@ -97,42 +88,6 @@ export class Kubelet {
   isRunning(namespace: string, name: string): boolean {
     const rt = this.runtimes.get(`${namespace}/${name}`);
     return rt !== undefined && !rt.done;
-  }
-
-  /** Preempts a pod: DisruptionTarget condition, then graceful deletion, as the scheduler's preemption does. */
-  preempt(
-    namespace: string,
-    name: string,
-    o: { reason?: string; message?: string; gracePeriodSeconds?: number } = {},
-  ): void {
-    const t = this.podType();
-    const now = timestamp(this.d.clock.now());
-    const updated = mutate(
-      this.d,
-      t,
-      namespace,
-      name,
-      'kube-scheduler',
-      (pod) => {
-        const status = (pod.status ?? {}) as Json;
-        const conditions = ((status.conditions as Json[] | undefined) ?? []).filter(
-          (c) => c.type !== 'DisruptionTarget',
-        );
-        conditions.push({
-          type: 'DisruptionTarget',
-          status: 'True',
-          lastTransitionTime: now,
-          reason: o.reason ?? 'PreemptionByScheduler',
-          message: o.message ?? 'kube-sim: preempting to accommodate a higher priority pod',
-        });
-        pod.status = { ...status, conditions };
-        return true;
-      },
-      'status',
-    );
-    if (!updated) throw new ApiError(404, 'NotFound', `pods "${name}" not found`);
-    this.event(updated, 'Normal', 'Preempted', o.message ?? 'Preempted by kube-sim', 'default-scheduler');
-    remove(this.d, t, namespace, name, { gracePeriodSeconds: o.gracePeriodSeconds }, internalContext('kube-scheduler'));
   }
 
   /** Kills every process (SIGKILL) and waits for them to exit. */
@@ -166,7 +121,6 @@ export class Kubelet {
     if (rt && (!pod || pod.metadata.uid !== rt.uid)) this.forget(key, rt);
     if (!pod) return undefined;
     const spec = pod.spec as Json;
-    if (!spec.nodeName) return this.schedule(pod);
     if (spec.nodeName !== this.options.nodeName) return undefined;
     const current = this.runtimes.get(key);
     const phase = (pod.status as Json | undefined)?.phase;
@@ -180,39 +134,6 @@ export class Kubelet {
     rt.proc?.signal('SIGKILL');
     rt.done = true;
     this.runtimes.delete(key);
-  }
-
-  private schedule(pod: KubeObject): number | undefined {
-    const m = pod.metadata;
-    if (!this.schedulable(pod)) {
-      const message = '0/1 nodes are available: 1 node(s) held by the test (kube-sim).';
-      mutate(
-        this.d,
-        this.podType(),
-        m.namespace!,
-        m.name!,
-        'kube-scheduler',
-        (p) => {
-          p.status = unschedulableStatus(p, message, timestamp(this.d.clock.now()));
-          return true;
-        },
-        'status',
-      );
-      return undefined;
-    }
-    const bound = mutate(this.d, this.podType(), m.namespace!, m.name!, 'kube-scheduler', (p) => {
-      (p.spec as Json).nodeName = this.options.nodeName;
-      return true;
-    });
-    if (bound)
-      this.event(
-        bound,
-        'Normal',
-        'Scheduled',
-        `Successfully assigned ${m.namespace}/${m.name} to ${this.options.nodeName}`,
-        'default-scheduler',
-      );
-    return undefined;
   }
 
   private writeStatus(pod: KubeObject, phase: string, run: ContainerRun, rt: Runtime): void {
