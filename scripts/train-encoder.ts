@@ -7,7 +7,7 @@
  * verification result on 6000 pairs of unseen identities, measured through the generic loader) into --out. Ctrl-C
  * stops after the current step and still saves and evaluates.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import {
@@ -16,6 +16,7 @@ import {
   type EncoderTrainingConfig,
   encoderInfo,
   evaluateVerification,
+  FacePool,
   loadEncoder,
   localModelFiles,
   saveLayersModel,
@@ -31,8 +32,17 @@ const opts = new Command()
   .option('--batch <n>', 'batch size', Number)
   .option('--lr <x>', 'peak learning rate', Number)
   .option('--backend <name>', 'tfjs backend', 'wasm')
+  .option('--pool-cache <file>', 'keep the rendered training pictures in this file and reuse them on the next run')
   .parse()
-  .opts<{ out: string; steps?: number; identities?: number; batch?: number; lr?: number; backend: string }>();
+  .opts<{
+    out: string;
+    steps?: number;
+    identities?: number;
+    batch?: number;
+    lr?: number;
+    backend: string;
+    poolCache?: string;
+  }>();
 
 const config: EncoderTrainingConfig = {
   ...defaultEncoderTrainingConfig(),
@@ -49,6 +59,7 @@ process.on('SIGINT', () => {
   stop = true;
   console.log('stopping after this step');
 });
+const pool = await trainingPool(config, opts.poolCache);
 const history: TrainingEvent[] = [];
 const started = Date.now();
 const files = localModelFiles();
@@ -56,9 +67,7 @@ const info = encoderInfo(config.net);
 const modelJson = join(opts.out, 'model.json');
 const model = await trainEncoder(config, {
   shouldStop: () => stop,
-  onRendering: (done, total) => {
-    if (done % 200 === 0 || done === total) console.log(`rendered ${done}/${total} identities`);
-  },
+  pool,
   onCheckpoint: (m, step) => saveLayersModel(m, modelJson, files, { encoder: info, training: config, step }),
   onEvent: (e) => {
     history.push(e);
@@ -83,3 +92,22 @@ await writeFile(
   join(opts.out, 'training.json'),
   `${JSON.stringify({ backend: backend.name, config, stepsDone: history.length, trainingSeconds, verification: result, history }, null, 1)}\n`,
 );
+
+/** Renders the training pictures, or reads them back from the cache file when it matches the config. */
+async function trainingPool(c: EncoderTrainingConfig, cache?: string): Promise<FacePool> {
+  const size = c.net.inputSize;
+  const expected = c.identities * c.picturesPerIdentity * size * size * 3;
+  const name = cache ? `${cache}.${c.setSeed}-${c.identities}-${c.picturesPerIdentity}-${size}` : undefined;
+  if (name) {
+    const bytes = await readFile(name).catch(() => undefined);
+    if (bytes?.length === expected) {
+      console.log(`training pictures from ${name}`);
+      return new FacePool(c.setSeed, c.identities, c.picturesPerIdentity, size, new Uint8Array(bytes));
+    }
+  }
+  const pool = FacePool.render(c.setSeed, c.identities, c.picturesPerIdentity, size, (done, total) => {
+    if (done % 200 === 0 || done === total) console.log(`rendered ${done}/${total} identities`);
+  });
+  if (name) await writeFile(name, pool.pixels);
+  return pool;
+}

@@ -44,25 +44,41 @@ export function renderBatch(
  * as much as a training step of a small encoder, so training draws its batches from here.
  */
 export class FacePool {
-  private readonly bytes: Uint8Array;
   private readonly plane: number;
 
+  /** A pool from pictures rendered earlier (its `pixels`, e.g. read back from a cache file). */
   constructor(
     readonly setSeed: number,
     readonly identities: number,
     readonly perIdentity: number,
     readonly size: number,
-    onProgress?: (done: number, total: number) => void,
+    private readonly bytes: Uint8Array,
   ) {
     this.plane = size * size * 3;
-    this.bytes = new Uint8Array(identities * perIdentity * this.plane);
+    if (bytes.length !== identities * perIdentity * this.plane) throw new RangeError('pool bytes have the wrong size');
+  }
+
+  static render(
+    setSeed: number,
+    identities: number,
+    perIdentity: number,
+    size: number,
+    onProgress?: (done: number, total: number) => void,
+  ): FacePool {
+    const plane = size * size * 3;
+    const bytes = new Uint8Array(identities * perIdentity * plane);
     for (let identity = 0; identity < identities; identity++) {
       for (let index = 0; index < perIdentity; index++) {
-        const face = labelledFace(setSeed, identity, index, size);
-        this.bytes.set(face.pixels, (identity * perIdentity + index) * this.plane);
+        bytes.set(labelledFace(setSeed, identity, index, size).pixels, (identity * perIdentity + index) * plane);
       }
       onProgress?.(identity + 1, identities);
     }
+    return new FacePool(setSeed, identities, perIdentity, size, bytes);
+  }
+
+  /** All pictures, identity-major, as RGB bytes. */
+  get pixels(): Uint8Array {
+    return this.bytes;
   }
 
   /** Like renderBatch, from the pool; `index` must be below perIdentity. */

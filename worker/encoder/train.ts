@@ -85,6 +85,8 @@ export interface TrainingHooks {
   onCheckpoint?(model: tf.LayersModel, step: number): Promise<void>;
   /** Progress of rendering the training pictures, before the first step. */
   onRendering?(done: number, total: number): void;
+  /** The training pictures when rendered earlier (must match setSeed, identities, picturesPerIdentity, size). */
+  pool?: FacePool;
   /** Polled between steps; true ends training early (the model so far is returned). */
   shouldStop?(): boolean;
   clock?: () => number;
@@ -127,7 +129,9 @@ export async function trainEncoder(config: EncoderTrainingConfig, hooks: Trainin
   registerBroadcastBatchNormGradient();
   const clock = hooks.clock ?? (() => performance.now() / 1000);
   const { embeddingSize: d, inputSize: size } = config.net;
-  const pool = new FacePool(config.setSeed, config.identities, config.picturesPerIdentity, size, hooks.onRendering);
+  const pool =
+    hooks.pool ??
+    FacePool.render(config.setSeed, config.identities, config.picturesPerIdentity, size, hooks.onRendering);
   const model = buildIrNet(config.net, config.seed);
   const centres = tf.variable(tf.randomNormal([d, config.identities], 0, 1 / Math.sqrt(d), 'float32', config.seed));
   const optimizer = tf.train.adam(config.learningRate);
