@@ -20,7 +20,7 @@ afterAll(async () => c?.stop());
 
 it('server-side applies a child Job idempotently', async () => {
   const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
-  const job = {
+  const job: k8s.V1Job = {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name: 'child', namespace: 'default', labels: { 'id3.sfr.dev/stage': 'plan' } },
