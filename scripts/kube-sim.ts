@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { type ImageTable, KubeSim } from '../test/kube/index.ts';
+import { type ImageTable, KubeSim, stderrLogger } from '../test/kube/index.ts';
 
 interface Options {
   port: string;
@@ -32,7 +32,14 @@ async function main(argv: string[]): Promise<void> {
     .parse(argv);
   const o = program.opts<Options>();
   const images = o.images ? (JSON.parse(readFileSync(o.images, 'utf8')) as ImageTable) : {};
-  const sim = await KubeSim.start({ port: Number(o.port), images, rbac: o.rbac, tls: o.tls, logDir: o.logDir });
+  const sim = await KubeSim.start({
+    port: Number(o.port),
+    images,
+    rbac: o.rbac,
+    tls: o.tls,
+    logDir: o.logDir,
+    logger: stderrLogger,
+  });
   if (o.kubeconfig) sim.writeKubeconfig(o.kubeconfig);
   process.stdout.write(`kube-sim listening on ${sim.url}\n`);
   if (o.kubeconfig) process.stdout.write(`kubeconfig: ${o.kubeconfig}   (export KUBECONFIG=${o.kubeconfig})\n`);

@@ -8,4 +8,4 @@
 export type { KubeObject } from './core/index.ts';
 export { type FaultCode, type FaultSettings, Faults, type RequestFilter, type RequestSummary } from './faults/index.ts';
 export type { ImageSpec, ImageTable } from './kubelet/index.ts';
-export { KubeSim, type KubeSimOptions, NODE_NAME } from './sim.ts';
+export { KubeSim, type KubeSimOptions, NODE_NAME, stderrLogger } from './sim.ts';

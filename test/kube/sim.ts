@@ -60,6 +60,12 @@ export interface KubeSimOptions {
 }
 
 export const NODE_NAME = 'kube-sim-node';
+
+/** Controller errors on stderr (KUBE_SIM_DEBUG=1, and the standalone script). */
+export const stderrLogger: Logger = {
+  warn: (msg, err) =>
+    process.stderr.write(`kube-sim: ${msg}${err instanceof Error && err.stack ? `\n${err.stack}` : ''}\n`),
+};
 const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export class KubeSim {
@@ -79,7 +85,7 @@ export class KubeSim {
     readonly deps: Deps,
     private readonly options: KubeSimOptions,
   ) {
-    const logger = options.logger ?? silentLogger;
+    const logger = options.logger ?? (process.env.KUBE_SIM_DEBUG ? stderrLogger : silentLogger);
     this.logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'kube-sim-logs-'));
     this.faults = new Faults(options.rng, {
       dropWatches: () => this.dropWatches(),
