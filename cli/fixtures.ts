@@ -1,13 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import {
-  defaultAttributeSpread,
-  type FixtureSink,
-  FixtureSpecError,
-  writeFaceFixtures,
-} from '../worker/faces/index.ts';
+import { defaultAttributeSpread, FixtureSpecError, writeFaceFixtures } from '../worker/faces/index.ts';
+import { openStore, StorageError } from '../worker/storage/index.ts';
 import { paint } from './terminal.ts';
 
 function integer(value: string): number {
@@ -16,21 +10,9 @@ function integer(value: string): number {
   return n;
 }
 
-/**
- * Local folders only, until the storage layer's openStore is wired in here (the sink interface is the Store's put).
- */
-function folderSink(uri: string): FixtureSink {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) {
-    throw new InvalidArgumentError(`only local paths and file:// URIs are supported for now, got ${uri}`);
-  }
-  const root = uri.startsWith('file://') ? fileURLToPath(uri) : uri;
-  return {
-    put: async (key, body) => {
-      const path = join(root, key);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, body);
-    },
-  };
+/** Local paths are relative to the working folder; s3:// takes its endpoint and keys from the environment. */
+function outputUri(out: string): string {
+  return out.includes('://') || isAbsolute(out) ? out : resolve(out);
 }
 
 export function registerFixtures(program: Command): void {
@@ -44,11 +26,11 @@ export function registerFixtures(program: Command): void {
     .requiredOption('--per-identity <n>', 'pictures per identity', integer)
     .option('--size <px>', 'picture side in pixels', integer, 32)
     .option('--seed <n>', 'set seed: the same seed gives the same people and pictures', integer, 1)
-    .requiredOption('--out <uri>', 'output folder')
+    .requiredOption('--out <uri>', 'output folder: a local path, file:// or s3://bucket/prefix')
     .action(async (o: { identities: number; perIdentity: number; size: number; seed: number; out: string }) => {
       const spec = { identities: o.identities, perIdentity: o.perIdentity, size: o.size, seed: o.seed };
       try {
-        const sink = folderSink(o.out);
+        const sink = openStore(outputUri(o.out));
         let last = 0;
         const { images } = await writeFaceFixtures({ ...spec, spread: defaultAttributeSpread }, sink, (p) => {
           if (process.stderr.isTTY && (p.done - last >= 50 || p.done === p.total)) {
@@ -59,7 +41,7 @@ export function registerFixtures(program: Command): void {
         if (process.stderr.isTTY) process.stderr.write('\n');
         console.log(paint.green(`wrote ${images} faces of ${spec.identities} identities to ${o.out}`));
       } catch (err) {
-        if (!(err instanceof FixtureSpecError || err instanceof InvalidArgumentError)) throw err;
+        if (!(err instanceof FixtureSpecError || err instanceof StorageError)) throw err;
         console.error(`${paint.red('error')}: ${err.message}`);
         process.exitCode = 1;
       }

@@ -41,7 +41,7 @@ describe('id3 fixtures faces', () => {
   it.each([
     { name: 'a size below 16', args: ['--size', '8'], message: /size must be an integer in \[16, 512\]/ },
     { name: 'a non-integer count', args: ['--identities', 'many'], message: /not an integer/ },
-    { name: 'an s3:// URI (not wired yet)', args: ['--out', 's3://bucket/faces'], message: /only local paths/ },
+    { name: 'an unsupported URI scheme', args: ['--out', 'ftp://host/faces'], message: /unsupported scheme/ },
   ])('fails clearly on $name and writes nothing', ({ args, message }) => {
     const dir = mkdtempSync(join(tmpdir(), 'id3-fixtures-'));
     const out = join(dir, 'faces');

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../storage/index.ts';
 import { buildIrNet, type IrNetConfig } from './ir-net.ts';
 import { EncoderLoadError, type EncoderSpec, loadEncoder, saveLayersModel } from './loader.ts';
-import { localModelFiles } from './model-files.ts';
+import { localModelFiles, storeModelFiles } from './model-files.ts';
 
 const net: IrNetConfig = {
   inputSize: 16,
@@ -55,6 +56,18 @@ describe('loadEncoder', () => {
     const want = await raw.div(raw.norm('euclidean', 1, true)).data();
     for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 4);
     encoder.dispose();
+  });
+
+  it('loads through the storage layer the same way', async () => {
+    const encoder = await loadEncoder(
+      spec,
+      storeModelFiles((root) => openStore(root)),
+    );
+    const viaFs = await loadEncoder(spec, files);
+    const x = images(2, 16);
+    expect(await encoder.embed(x).data()).toEqual(await viaFs.embed(x).data());
+    encoder.dispose();
+    viaFs.dispose();
   });
 
   it('resizes other picture sizes to its input size', async () => {

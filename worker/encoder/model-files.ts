@@ -1,11 +1,13 @@
 /**
  * Reading and writing TensorFlow.js model files (model.json + weight shards) by URI. The loader and the trainer see
- * only the small ModelFiles interface; `localModelFiles` is the file-system adapter, and any store with read/write by
- * URI (the storage layer's) fits the same shape.
+ * only the small ModelFiles interface: `storeModelFiles` reads through the storage layer (local paths and s3://), and
+ * `localModelFiles` is a plain file-system adapter for scripts.
  */
+
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Store } from '../storage/index.ts';
 
 export interface ModelFiles {
   read(uri: string): Promise<Uint8Array>;
@@ -39,4 +41,26 @@ export function modelJsonUri(uri: string): string {
 export function siblingUri(modelJson: string, path: string): string {
   const cut = modelJson.lastIndexOf('/');
   return cut < 0 ? path : `${modelJson.slice(0, cut + 1)}${path}`;
+}
+
+/**
+ * ModelFiles over the storage layer: each URI is split into its folder (the store root, opened with `open`, e.g.
+ * `(root) => openStore(root, spec.storage)`) and its file name.
+ */
+export function storeModelFiles(open: (root: string) => Store): ModelFiles {
+  const split = (uri: string): [Store, string] => {
+    const cut = uri.lastIndexOf('/');
+    if (cut <= 0 || cut === uri.length - 1) throw new RangeError(`not a file URI: ${uri}`);
+    return [open(uri.slice(0, cut)), uri.slice(cut + 1)];
+  };
+  return {
+    read: (uri) => {
+      const [store, key] = split(uri);
+      return store.get(key);
+    },
+    write: (uri, data) => {
+      const [store, key] = split(uri);
+      return store.put(key, data);
+    },
+  };
 }

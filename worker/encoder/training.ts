@@ -22,7 +22,7 @@ export {
   modelHandler,
   saveLayersModel,
 } from './loader.ts';
-export { localModelFiles, type ModelFiles, modelJsonUri, siblingUri } from './model-files.ts';
+export { localModelFiles, type ModelFiles, modelJsonUri, siblingUri, storeModelFiles } from './model-files.ts';
 export {
   batchAddresses,
   defaultEncoderTrainingConfig,
