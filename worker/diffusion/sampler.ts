@@ -31,7 +31,8 @@ export interface NoiseKey {
 export interface Denoiser {
   /** [H, W, C] of one image. */
   imageShape: [number, number, number];
-  eps(x: tf.Tensor4D, t: tf.Tensor1D, cond: tf.Tensor2D): tf.Tensor4D;
+  /** `inputGradientOnly`: the caller differentiates with respect to x only (identity guidance). */
+  eps(x: tf.Tensor4D, t: tf.Tensor1D, cond: tf.Tensor2D, opts?: { inputGradientOnly?: boolean }): tf.Tensor4D;
 }
 
 /** The U-Net with fixed weights (the EMA weights, normally) as a Denoiser. */
@@ -39,7 +40,7 @@ export function unetDenoiser(unet: UNet, params: Params): Denoiser {
   const u = unet.config.unet;
   return {
     imageShape: [u.resolution, u.resolution, u.imageChannels],
-    eps: (x, t, cond) => unet.apply(params, { x, t, cond }),
+    eps: (x, t, cond, opts) => unet.apply(params, { x, t, cond }, opts),
   };
 }
 
@@ -84,8 +85,8 @@ export function guidedEps(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const tt = tf.fill([x.shape[0]], t) as tf.Tensor1D;
-    const eps = (xt: tf.Tensor4D) => m.denoiser.eps(xt, tt, cond);
-    if (scale === 0) return eps(x);
+    if (scale === 0) return m.denoiser.eps(x, tt, cond);
+    const eps = (xt: tf.Tensor4D) => m.denoiser.eps(xt, tt, cond, { inputGradientOnly: true });
     if (!m.encoder) throw new Error('identity guidance (guidanceScale > 0) needs an encoder');
     const encoder = m.encoder;
     const ab = m.schedule.alphaBar[t]!;

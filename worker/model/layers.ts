@@ -8,6 +8,18 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ParamRegistry, Params } from './params.ts';
 
+/** Per-forward knobs. */
+export interface ForwardOptions {
+  /** A seed per residual block (its index in the network): dropout is on only when given (training). */
+  dropoutSeed?: (block: number) => number;
+  /**
+   * Only the gradient with respect to the input will be taken (identity guidance). Fused convolutions and products
+   * compute their weights' gradients eagerly with their input's, so this switches to unfused ones, halving the
+   * backward pass.
+   */
+  inputGradientOnly?: boolean;
+}
+
 export function silu<T extends tf.Tensor>(x: T): T {
   return tf.mul(x, tf.sigmoid(x));
 }
@@ -39,7 +51,7 @@ export class Conv2d {
     this.b = reg.add(`${name}.b`, [co], { kind: 'zeros' });
   }
 
-  apply(P: Params, x: tf.Tensor4D): tf.Tensor4D {
+  apply(P: Params, x: tf.Tensor4D, opts: ForwardOptions = {}): tf.Tensor4D {
     // Symmetric explicit padding (PyTorch's padding=k//2), so stride 2 halves even sides the same way PyTorch does.
     const p = Math.floor(this.k / 2);
     const pad: [[number, number], [number, number], [number, number], [number, number]] = [
@@ -48,13 +60,10 @@ export class Conv2d {
       [p, p],
       [0, 0],
     ];
-    return tf.fused.conv2d({
-      x,
-      filter: get(P, this.w) as tf.Tensor4D,
-      bias: get(P, this.b),
-      strides: this.stride,
-      pad: this.k === 1 ? 'valid' : pad,
-    });
+    const filter = get(P, this.w) as tf.Tensor4D;
+    const padding = this.k === 1 ? 'valid' : pad;
+    if (opts.inputGradientOnly) return tf.conv2d(x, filter, this.stride, padding).add(get(P, this.b));
+    return tf.fused.conv2d({ x, filter, bias: get(P, this.b), strides: this.stride, pad: padding });
   }
 }
 
@@ -67,13 +76,15 @@ export class Dense {
   }
 
   /** x: [B, ci] or [B, N, ci]. */
-  apply<T extends tf.Tensor2D | tf.Tensor3D>(P: Params, x: T): T {
+  apply<T extends tf.Tensor2D | tf.Tensor3D>(P: Params, x: T, opts: ForwardOptions = {}): T {
     const w = get(P, this.w) as tf.Tensor2D;
+    const bias = get(P, this.b);
     const co = w.shape[1];
-    if (x.rank === 2) return tf.fused.matMul({ a: x as tf.Tensor2D, b: w, bias: get(P, this.b) }) as T;
-    const [b, n, ci] = x.shape as [number, number, number];
-    const flat = tf.fused.matMul({ a: x.reshape([b * n, ci]), b: w, bias: get(P, this.b) });
-    return flat.reshape([b, n, co]) as T;
+    const ci = x.shape.at(-1)!;
+    const rows = x.rank === 2 ? x.shape[0]! : x.shape[0]! * x.shape[1]!;
+    const a = x.reshape([rows, ci]) as tf.Tensor2D;
+    const flat = opts.inputGradientOnly ? tf.matMul(a, w).add(bias) : tf.fused.matMul({ a, b: w, bias });
+    return (x.rank === 2 ? flat : flat.reshape([x.shape[0]!, x.shape[1]!, co])) as T;
   }
 }
 
@@ -104,12 +115,6 @@ export class GroupNorm {
   }
 }
 
-/** Per-forward knobs: dropout is on only when `dropoutSeed` is given (training). */
-export interface ForwardOptions {
-  /** A seed per residual block (its index in the network); deterministic dropout masks. */
-  dropoutSeed?: (block: number) => number;
-}
-
 /** DDPM's residual block: GN → SiLU → conv, + Dense(SiLU(temb)), GN → SiLU → dropout → conv (zero-init), + skip. */
 export class ResBlock {
   private readonly norm1: GroupNorm;
@@ -138,15 +143,15 @@ export class ResBlock {
 
   /** tembAct = SiLU(temb), shared by every block. */
   apply(P: Params, x: tf.Tensor4D, tembAct: tf.Tensor2D, opts: ForwardOptions): tf.Tensor4D {
-    let h = this.conv1.apply(P, silu(this.norm1.apply(P, x)));
+    let h = this.conv1.apply(P, silu(this.norm1.apply(P, x)), opts);
     const [b] = h.shape;
-    h = h.add(this.temb.apply(P, tembAct).reshape([b, 1, 1, this.co]));
+    h = h.add(this.temb.apply(P, tembAct, opts).reshape([b, 1, 1, this.co]));
     h = silu(this.norm2.apply(P, h));
     if (opts.dropoutSeed && this.dropout > 0) {
       h = tf.dropout(h, this.dropout, undefined, opts.dropoutSeed(this.index)) as tf.Tensor4D;
     }
-    h = this.conv2.apply(P, h);
-    const skip = this.skip ? this.skip.apply(P, x) : x;
+    h = this.conv2.apply(P, h, opts);
+    const skip = this.skip ? this.skip.apply(P, x, opts) : x;
     return skip.add(h);
   }
 }
@@ -198,20 +203,22 @@ export class AttentionBlock {
   }
 
   /** context: [B, L, contextSize]. */
-  apply(P: Params, x: tf.Tensor4D, context: tf.Tensor3D): tf.Tensor4D {
+  apply(P: Params, x: tf.Tensor4D, context: tf.Tensor3D, opts: ForwardOptions = {}): tf.Tensor4D {
     const [b, h, w, c] = x.shape;
     const n = h * w;
     const tokens = (t: tf.Tensor4D) => t.reshape([b, n, c]) as tf.Tensor3D;
     // slice (not split): tf.split inside tf.grad failed on this stack once; slice + reshape is reliable.
-    const qkv = this.qkv.apply(P, tokens(this.norm.apply(P, x)));
+    const qkv = this.qkv.apply(P, tokens(this.norm.apply(P, x)), opts);
     const q = qkv.slice([0, 0, 0], [b, n, c]);
     const k = qkv.slice([0, 0, c], [b, n, c]);
     const v = qkv.slice([0, 0, 2 * c], [b, n, c]);
-    const self = this.proj.apply(P, multiHeadAttention(q, k, v, this.heads));
+    const self = this.proj.apply(P, multiHeadAttention(q, k, v, this.heads), opts);
     const x1 = x.add(self.reshape([b, h, w, c])) as tf.Tensor4D;
-    const cq = this.crossQ.apply(P, tokens(this.crossNorm.apply(P, x1)));
-    const cross = multiHeadAttention(cq, this.crossK.apply(P, context), this.crossV.apply(P, context), this.heads);
-    return x1.add(this.crossProj.apply(P, cross).reshape([b, h, w, c])) as tf.Tensor4D;
+    const cq = this.crossQ.apply(P, tokens(this.crossNorm.apply(P, x1)), opts);
+    const ck = this.crossK.apply(P, context, opts);
+    const cv = this.crossV.apply(P, context, opts);
+    const cross = multiHeadAttention(cq, ck, cv, this.heads);
+    return x1.add(this.crossProj.apply(P, cross, opts).reshape([b, h, w, c])) as tf.Tensor4D;
   }
 }
 
@@ -221,8 +228,8 @@ export class Downsample {
   constructor(reg: ParamRegistry, name: string, channels: number) {
     this.conv = new Conv2d(reg, `${name}.conv`, channels, channels, 3, 2);
   }
-  apply(P: Params, x: tf.Tensor4D): tf.Tensor4D {
-    return this.conv.apply(P, x);
+  apply(P: Params, x: tf.Tensor4D, opts: ForwardOptions = {}): tf.Tensor4D {
+    return this.conv.apply(P, x, opts);
   }
 }
 
@@ -232,12 +239,12 @@ export class Upsample {
   constructor(reg: ParamRegistry, name: string, channels: number) {
     this.conv = new Conv2d(reg, `${name}.conv`, channels, channels);
   }
-  apply(P: Params, x: tf.Tensor4D): tf.Tensor4D {
+  apply(P: Params, x: tf.Tensor4D, opts: ForwardOptions = {}): tf.Tensor4D {
     const [b, h, w, c] = x.shape;
     const up = x
       .reshape([b, h, 1, w, 1, c])
       .mul(tf.ones([1, 1, 2, 1, 2, 1]))
       .reshape([b, 2 * h, 2 * w, c]) as tf.Tensor4D;
-    return this.conv.apply(P, up);
+    return this.conv.apply(P, up, opts);
   }
 }

@@ -136,10 +136,10 @@ export class UNet {
   }
 
   /** c = MLP([y ; s_norm]), [B, contextSize]. */
-  condition(P: Params, cond: tf.Tensor2D): tf.Tensor2D {
+  condition(P: Params, cond: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor2D {
     let h = cond;
     this.condLayers.forEach((layer, i) => {
-      h = layer.apply(P, h);
+      h = layer.apply(P, h, opts);
       if (i < this.condLayers.length - 1) h = tf.relu(h);
     });
     return h;
@@ -148,11 +148,12 @@ export class UNet {
   /** ε_θ(x_t, t, c): [B, H, W, 3]. Allocates intermediates: call inside tf.tidy or a gradient function. */
   apply(P: Params, inputs: UNetInputs, opts: ForwardOptions = {}): tf.Tensor4D {
     const u = this.config.unet;
-    const c = this.condition(P, inputs.cond);
-    const temb0 = this.timeOut.apply(P, silu(this.timeIn.apply(P, timestepEmbedding(inputs.t, u.channels))));
-    const tembAct = silu(temb0.add(this.condToTime.apply(P, c)) as tf.Tensor2D);
+    const c = this.condition(P, inputs.cond, opts);
+    const t0 = this.timeIn.apply(P, timestepEmbedding(inputs.t, u.channels), opts);
+    const temb0 = this.timeOut.apply(P, silu(t0), opts);
+    const tembAct = silu(temb0.add(this.condToTime.apply(P, c, opts)) as tf.Tensor2D);
     const context = c.expandDims(1) as tf.Tensor3D;
-    let h = this.inConv.apply(P, inputs.x);
+    let h = this.inConv.apply(P, inputs.x, opts);
     const skips: tf.Tensor4D[] = [h];
     for (const stage of this.stages) {
       switch (stage.kind) {
@@ -160,11 +161,11 @@ export class UNet {
           h = stage.block.apply(P, h, tembAct, opts);
           break;
         case 'attn':
-          h = stage.block.apply(P, h, context);
+          h = stage.block.apply(P, h, context, opts);
           break;
         case 'down':
         case 'up':
-          h = stage.block.apply(P, h);
+          h = stage.block.apply(P, h, opts);
           break;
         case 'push':
           skips.push(h);
@@ -174,6 +175,6 @@ export class UNet {
           break;
       }
     }
-    return this.outConv.apply(P, silu(this.outNorm.apply(P, h)));
+    return this.outConv.apply(P, silu(this.outNorm.apply(P, h)), opts);
   }
 }

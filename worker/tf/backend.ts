@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerConvGradKernels } from './conv-grad-kernels.ts';
 import { BackendUnavailableError } from './errors.ts';
+import { registerWasmKernels } from './wasm-kernels.ts';
 import { loadWebGpu, type WebGpuOptions } from './webgpu.ts';
 
 /** Backends by the names the project uses (CLI flags, ID3_TF_BACKEND, logs, benchmark tables). */
@@ -74,7 +75,7 @@ async function activate(name: BackendName, opts: BackendOptions): Promise<{ tfNa
     case 'wasm': {
       await importModule('@tensorflow/tfjs-backend-wasm');
       await setOrThrow(name, 'wasm');
-      return { tfName: 'wasm', kernels: registerConvGradKernels('wasm') };
+      return { tfName: 'wasm', kernels: [...registerConvGradKernels('wasm'), ...registerWasmKernels()] };
     }
     case 'webgpu': {
       await loadWebGpu(opts.webgpu, importModule);

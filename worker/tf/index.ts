@@ -1,8 +1,8 @@
 /**
  * The TensorFlow.js runtime of the workers: which backend computes (selectBackend: tfjs-node-gpu, tfjs-node, wasm,
- * cpu, or webgpu on request, overridable by ID3_TF_BACKEND), the convolution gradient kernels that make training fast
- * on wasm (registerConvGradKernels), and the Dawn-based webgpu loader. Everything else in worker/ imports
- * @tensorflow/tfjs and computes on whatever backend this folder activated.
+ * cpu, or webgpu on request, overridable by ID3_TF_BACKEND), the kernels that make training fast on wasm (convolution
+ * gradients as forward convolutions, heap-view slicing, XNNPACK batched products), and the Dawn-based webgpu loader.
+ * Everything else in worker/ imports @tensorflow/tfjs and computes on whatever backend this folder activated.
  */
 export {
   AUTO_ORDER,
@@ -17,4 +17,11 @@ export {
 } from './backend.ts';
 export { CONV_GRAD_KERNELS, type ConvGradKernelName, registerConvGradKernels } from './conv-grad-kernels.ts';
 export { BackendUnavailableError } from './errors.ts';
+export {
+  copyBox,
+  registerWasmKernels,
+  restoreWasmKernels,
+  WASM_KERNELS,
+  type WasmKernelName,
+} from './wasm-kernels.ts';
 export { loadWebGpu, type WebGpuOptions } from './webgpu.ts';
