@@ -380,7 +380,11 @@ describe('values', () => {
     { name: 'a misspelt nested key', set: ['operator.concurrrency=2'], error: 'operator: must NOT have additional' },
     { name: 'a bad log level', set: ['operator.logLevel=loud'], error: 'operator.logLevel: must be equal to one of' },
     { name: 'a namespace that is no DNS label', set: ['watchNamespace=Faces'], error: 'watchNamespace: must match' },
-    { name: 'a bad duration', set: ['operator.progressInterval=15sec'], error: 'operator.progressInterval: must match' },
+    {
+      name: 'a bad duration',
+      set: ['operator.progressInterval=15sec'],
+      error: 'operator.progressInterval: must match',
+    },
     { name: 'a bad digest', set: ['image.digest=sha256:abc'], error: 'image.digest: must match' },
     { name: 'a bad quantity', set: ['resources.limits.memory=lots'], error: 'resources.limits.memory' },
     { name: 'a flag without dashes', set: ['operator.extraArgs={verbose}'], error: 'operator.extraArgs.0: must match' },
