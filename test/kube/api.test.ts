@@ -189,6 +189,7 @@ describe('reads', () => {
     expect(await names('labelSelector=sel,tier!=web')).toEqual(['s2', 's3']);
     expect(await names('fieldSelector=metadata.name=s3')).toEqual(['s3']);
     expect((await request(c, 'GET', `${CM}?fieldSelector=data.a=1`)).status).toBe(400);
+    expect((await request(c, 'GET', `${CM}?watch=true&fieldSelector=data.a=1`)).status).toBe(400);
   });
 
   it('pages lists with limit and continue', async () => {

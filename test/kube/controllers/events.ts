@@ -18,7 +18,7 @@ export function recordEvent(
   const t = d.registry.byStorage('/events');
   const namespace = obj.metadata.namespace ?? 'default';
   if (!t || !d.store.get('/namespaces', '', namespace)) return;
-  const now = d.clock.now();
+  const now = timestamp(d.clock.now());
   const same = d.store
     .list('/events', namespace)
     .find(
@@ -27,26 +27,43 @@ export function recordEvent(
         e.reason === reason &&
         e.message === message,
     );
-  if (same) {
-    mutate(d, t, namespace, same.metadata.name!, source.component, (e) => {
-      e.count = ((e.count as number | undefined) ?? 1) + 1;
-      e.lastTimestamp = timestamp(now);
-      return true;
-    });
+  if (!same) {
+    create(
+      d,
+      t,
+      namespace,
+      newEvent(obj, namespace, type, reason, message, source, now),
+      internalContext(source.component),
+    );
     return;
   }
-  const event: KubeObject = {
-    metadata: {
-      name: `${obj.metadata.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 4096).toString(16)}`,
-      namespace,
-    },
+  mutate(d, t, namespace, same.metadata.name!, source.component, (e) => {
+    e.count = ((e.count as number | undefined) ?? 1) + 1;
+    e.lastTimestamp = now;
+    return true;
+  });
+}
+
+function newEvent(
+  obj: KubeObject,
+  namespace: string,
+  type: string,
+  reason: string,
+  message: string,
+  source: EventSource,
+  now: string,
+): KubeObject {
+  const suffix = `${Date.now().toString(16)}${Math.floor(Math.random() * 4096).toString(16)}`;
+  const m = obj.metadata;
+  return {
+    metadata: { name: `${m.name}.${suffix}`, namespace },
     involvedObject: {
       apiVersion: obj.apiVersion,
       kind: obj.kind,
-      name: obj.metadata.name,
-      namespace: obj.metadata.namespace,
-      uid: obj.metadata.uid,
-      resourceVersion: obj.metadata.resourceVersion,
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
     },
     type,
     reason,
@@ -54,10 +71,9 @@ export function recordEvent(
     source: { component: source.component },
     reportingComponent: source.component,
     reportingInstance: '',
-    firstTimestamp: timestamp(now),
-    lastTimestamp: timestamp(now),
+    firstTimestamp: now,
+    lastTimestamp: now,
     eventTime: null,
     count: 1,
   };
-  create(d, t, namespace, event, internalContext(source.component));
 }

@@ -4,7 +4,7 @@
  * that inside a 200 response, not as the HTTP status).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Deps, type WatchEvent, type WatchOptions, watch } from '../apiserver/index.ts';
+import { type Deps, matcher, type WatchEvent, type WatchOptions, watch } from '../apiserver/index.ts';
 import { ApiError, type Json } from '../core/index.ts';
 import type { ResourceType } from '../registry/index.ts';
 
@@ -29,6 +29,8 @@ export function serveWatch(
   o: WatchStreamOptions,
   registry: Set<OpenWatch>,
 ): void {
+  // A malformed selector is a plain 400 response; only errors after the stream opens travel as ERROR events.
+  matcher(t, namespace, o);
   res.writeHead(200, {
     'Content-Type': 'application/json',
     'Transfer-Encoding': 'chunked',
@@ -41,39 +43,47 @@ export function serveWatch(
     first = false;
     res.write(`${JSON.stringify({ type: e.type, object })}\n`);
   };
-  let stop: () => void = () => {};
-  const timers: NodeJS.Timeout[] = [];
-  const entry: OpenWatch = { close: () => finish() };
-  const finish = () => {
-    stop();
-    for (const t of timers) clearInterval(t);
-    registry.delete(entry);
-    if (!res.writableEnded) res.end();
-  };
+  let stop: () => void;
   try {
     stop = watch(d, t, namespace, o, write);
   } catch (err) {
-    if (err instanceof ApiError) {
-      write({ type: 'ERROR', object: err.toStatus() });
-      res.end();
-      return;
-    }
-    throw err;
+    if (!(err instanceof ApiError)) throw err;
+    write({ type: 'ERROR', object: err.toStatus() });
+    res.end();
+    return;
   }
+  const timers = startTimers(d, t, o, write, () => entry.close());
+  const entry: OpenWatch = {
+    close: () => {
+      stop();
+      for (const timer of timers) clearInterval(timer);
+      registry.delete(entry);
+      if (!res.writableEnded) res.end();
+    },
+  };
   registry.add(entry);
+  req.on('close', entry.close);
+  res.on('close', entry.close);
+}
+
+/** BOOKMARK events every interval when the client allows them, and the end of the watch after timeoutSeconds. */
+function startTimers(
+  d: Deps,
+  t: ResourceType,
+  o: WatchStreamOptions,
+  write: (e: WatchEvent) => void,
+  finish: () => void,
+): NodeJS.Timeout[] {
+  const timers: NodeJS.Timeout[] = [];
   if (o.allowBookmarks) {
+    const apiVersion = t.group ? `${t.group}/${t.version}` : t.version;
     const bookmark = () =>
       write({
         type: 'BOOKMARK',
-        object: {
-          kind: t.kind,
-          apiVersion: t.group ? `${t.group}/${t.version}` : t.version,
-          metadata: { resourceVersion: String(d.store.resourceVersion) },
-        },
+        object: { kind: t.kind, apiVersion, metadata: { resourceVersion: String(d.store.resourceVersion) } },
       });
     timers.push(setInterval(bookmark, o.bookmarkIntervalMs));
   }
   if (o.timeoutSeconds && o.timeoutSeconds > 0) timers.push(setTimeout(finish, o.timeoutSeconds * 1000));
-  req.on('close', finish);
-  res.on('close', finish);
+  return timers;
 }
