@@ -48,8 +48,9 @@ let kubectlChecked: Promise<void> | undefined;
 export async function startCluster(options: KubeSimOptions = {}): Promise<TestCluster> {
   kubectlChecked ??= checkKubectl();
   await kubectlChecked;
-  const sim = await KubeSim.start({ images: SHELL_IMAGES, ...options });
   const dir = mkdtempSync(join(tmpdir(), 'kube-sim-test-'));
+  // Pod logs live under the test's folder, so they go with it.
+  const sim = await KubeSim.start({ images: SHELL_IMAGES, logDir: join(dir, 'logs'), ...options });
   const kubeconfigPath = join(dir, 'kubeconfig');
   sim.writeKubeconfig(kubeconfigPath);
   const kubectl = (args: string[], o: { stdin?: string; token?: string } = {}) =>

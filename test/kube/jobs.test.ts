@@ -4,7 +4,7 @@
  * podFailurePolicy FailJob, preemption ignored by a DisruptionTarget rule with podReplacementPolicy Failed,
  * suspend and resume, ttlSecondsAfterFinished, OnFailure restarts, graceful deletion and logs.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,10 @@ const work = mkdtempSync(join(tmpdir(), 'kube-sim-jobs-'));
 beforeAll(async () => {
   c = await startCluster({ jobBackoffMs: 20, restartBackoffMs: 20 });
 });
-afterAll(async () => c?.stop());
+afterAll(async () => {
+  await c?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
 
 /** A fresh namespace per test, so that pods and events never mix. */
 async function namespace(): Promise<string> {
