@@ -16,12 +16,17 @@
 import * as tf from '@tensorflow/tfjs';
 
 type TensorInfo = tf.TensorInfo;
+/** The two methods of the wasm backend used to read and write its heap directly. */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
 type Attrs = tf.NamedAttrMap;
 type Pads = [[number, number], [number, number], [number, number], [number, number]];
 
 /** Runs the registered kernels of one backend on TensorInfos and keeps track of what to release. */
 class KernelRunner {
-  private readonly owned: TensorInfo[] = [];
+  readonly owned: TensorInfo[] = [];
   constructor(
     private readonly backendName: string,
     private readonly backend: tf.KernelBackend,
@@ -61,6 +66,35 @@ class KernelRunner {
       dataFormat: 'NHWC',
       dimRoundingMode: undefined,
     } as unknown as Attrs);
+  }
+  /**
+   * The filter reversed in space and, with `swapChannels`, with its last two axes swapped: [fh, fw, a, b] →
+   * [fh, fw, b, a]. On wasm one pass over a heap view (its Reverse kernel costs ~100 ns per element, more than the
+   * convolution it feeds); elsewhere Reverse and Transpose.
+   */
+  flipFilter(filter: TensorInfo, swapChannels: boolean): TensorInfo {
+    const heap = this.backend as unknown as HeapBackend;
+    if (this.backendName !== 'wasm' || typeof heap.typedArrayFromHeap !== 'function') {
+      const reversed = this.run('Reverse', { x: filter }, { dims: [0, 1] });
+      return swapChannels ? this.transpose(reversed, [0, 1, 3, 2]) : reversed;
+    }
+    const [fh, fw, a, b] = filter.shape as [number, number, number, number];
+    const out = heap.makeOutput(swapChannels ? [fh, fw, b, a] : [fh, fw, a, b], 'float32');
+    this.owned.push(out);
+    const src = heap.typedArrayFromHeap(filter);
+    const dst = heap.typedArrayFromHeap(out);
+    for (let i = 0; i < fh; i++) {
+      for (let j = 0; j < fw; j++) {
+        const from = (i * fw + j) * a * b;
+        const to = ((fh - 1 - i) * fw + (fw - 1 - j)) * a * b;
+        if (!swapChannels) {
+          dst.set(src.subarray(from, from + a * b), to);
+          continue;
+        }
+        for (let p = 0; p < a; p++) for (let q = 0; q < b; q++) dst[to + q * a + p] = src[from + p * b + q]!;
+      }
+    }
+    return out;
   }
   depthwise(x: TensorInfo, filter: TensorInfo, pads: Pads, dilations: [number, number]): TensorInfo {
     return this.run('DepthwiseConv2dNative', { x, filter }, {
@@ -218,7 +252,7 @@ export function conv2dBackpropInput(args: {
   );
   const g = geometry(info);
   const r = new KernelRunner(args.backendName, args.backend);
-  const flipped = r.transpose(r.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+  const flipped = r.flipFilter(filter, true);
   const src = upsampledPaddedGradient(r, dy, g, a.inputShape[1], a.inputShape[2]);
   return r.finish(r.conv2d(src, flipped, noPads, [1, 1]));
 }
@@ -281,7 +315,7 @@ export function depthwiseBackpropInput(args: {
   );
   const g = geometry(info);
   const r = new KernelRunner(args.backendName, args.backend);
-  const flipped = r.reshape(r.run('Reverse', { x: filter }, { dims: [0, 1] }), [fh, fw, ci * mult, 1]);
+  const flipped = r.reshape(r.flipFilter(filter, false), [fh, fw, ci * mult, 1]);
   const src = upsampledPaddedGradient(r, dy, g, a.inputShape[1], a.inputShape[2]);
   const perChannel = r.depthwise(src, flipped, noPads, [1, 1]); // [B, H, W, ci·mult]
   const [b, h, w] = a.inputShape;

@@ -70,6 +70,19 @@ describe('Slice and SplitV on wasm', () => {
   });
 });
 
+describe('Identity on wasm', () => {
+  it('clones by reference: the clone outlives the original', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.backend().numDataIds();
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = x.clone();
+    x.dispose();
+    expect([...(await y.data())]).toEqual([1, 2, 3]);
+    y.dispose();
+    expect(tf.backend().numDataIds()).toBe(before);
+  });
+});
+
 describe('BatchMatMul on wasm', () => {
   const cases = [];
   for (const [ta, tb] of [

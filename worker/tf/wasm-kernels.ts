@@ -6,6 +6,9 @@
  *  - BatchMatMul runs on XNNPACK only for one non-transposed product; transposed operands (every dense layer's
  *    gradient) and batched products (attention) fall to a scalar loop 5–10× slower. Here operands are transposed
  *    explicitly, a batch against one matrix becomes one tall product, and other batches loop over XNNPACK products.
+ *  - Identity copies its input; the engine clones every tensor it saves for the backward pass, so a training step
+ *    copied most of its activations once more. Tensors are immutable, so here (as on the cpu backend) a clone shares
+ *    the buffer and counts a reference.
  * The originals stay in use for what these do not cover (strings, general broadcasting).
  */
 
@@ -155,7 +158,17 @@ function batchMatMul(
   return result;
 }
 
-const REPLACEMENTS = { Slice: slice, SplitV: splitV, BatchMatMul: batchMatMul } as const;
+function identity(
+  args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap },
+  original: tf.KernelFunc,
+): TensorInfo {
+  const x = args.inputs.x!;
+  if (x.dtype === 'string') return original(args) as TensorInfo;
+  args.backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
+const REPLACEMENTS = { Slice: slice, SplitV: splitV, BatchMatMul: batchMatMul, Identity: identity } as const;
 export type WasmKernelName = keyof typeof REPLACEMENTS;
 export const WASM_KERNELS = Object.keys(REPLACEMENTS) as WasmKernelName[];
 
