@@ -168,6 +168,10 @@ describe('server-side apply', () => {
     expect(() => serverSideApply(first.object, obj({ a: '2' }), first.managedFields, ctx('other'), false)).toThrow(
       'Apply failed with 1 conflict: conflict with "op" using v1: .data.a',
     );
+    const both = serverSideApply(undefined, obj({ a: '1', b: '1' }), [], ctx('op'), false);
+    expect(() =>
+      serverSideApply(both.object, obj({ a: '2', b: '2' }), both.managedFields, ctx('other'), false),
+    ).toThrow('Apply failed with 2 conflicts: conflicts with "op" using v1:\n- .data.a\n- .data.b');
     const forced = serverSideApply(first.object, obj({ a: '2' }), first.managedFields, ctx('other'), true);
     expect(forced.managedFields.map((e) => e.manager)).toEqual(['other']);
   });

@@ -159,14 +159,27 @@ function findConflicts(
   return out;
 }
 
+/** In structured-merge-diff's words: one conflict on one line, several grouped by manager. */
 function conflictError(conflicts: Conflict[]): ApiError {
   const who = (c: Conflict) =>
-    `conflict with "${c.manager}"${c.subresource ? ` with subresource "${c.subresource}"` : ''} using ${c.apiVersion}`;
-  const lines = conflicts.map((c) => `${who(c)}: ${describePath(c.path)}`);
+    `"${c.manager}"${c.subresource ? ` with subresource "${c.subresource}"` : ''} using ${c.apiVersion}`;
   const n = conflicts.length;
-  const message = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${lines.join('\n')}`;
-  return new ApiError(409, 'Conflict', message, {
-    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: who(c), field: describePath(c.path) })),
+  let text: string;
+  if (n === 1) text = `conflict with ${who(conflicts[0]!)}: ${describePath(conflicts[0]!.path)}`;
+  else {
+    const groups = new Map<string, string[]>();
+    for (const c of conflicts) groups.set(who(c), [...(groups.get(who(c)) ?? []), describePath(c.path)]);
+    text = [...groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([manager, paths]) => [`conflicts with ${manager}:`, ...paths.map((p) => `- ${p}`)].join('\n'))
+      .join('\n');
+  }
+  return new ApiError(409, 'Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${text}`, {
+    causes: conflicts.map((c) => ({
+      reason: 'FieldManagerConflict',
+      message: `conflict with ${who(c)}`,
+      field: describePath(c.path),
+    })),
   });
 }
 
