@@ -64,9 +64,15 @@ async function bootstrap(dir: string, bucket: string): Promise<GatewayInfo> {
   await run('monmaptool', ['--create', '--addv', 'a', `[v1:127.0.0.1:${monPort}]`, '--fsid', fsid, `${dir}/monmap`]);
   await daemon(dir, 'ceph-mon', ['--mkfs', '-i', 'a', '--monmap', `${dir}/monmap`]);
   await daemon(dir, 'ceph-mon', ['-i', 'a']);
+  // A monitor that has just forked can refuse commands for a moment ("EPERM: problem getting command
+  // descriptions"), more often on a loaded machine: wait until it answers.
+  await until('the monitor to answer', 60_000, async () => {
+    await ceph(dir, 'ceph', ['--connect-timeout', '10', 'mon', 'stat']);
+    return true;
+  });
   const osdUuid = randomUUID();
-  await ceph(dir, 'ceph', ['osd', 'new', osdUuid]);
-  await ceph(dir, 'ceph', ['osd', 'crush', 'add', 'osd.0', '1.0', 'root=default']);
+  await retrying(() => ceph(dir, 'ceph', ['osd', 'new', osdUuid]));
+  await retrying(() => ceph(dir, 'ceph', ['osd', 'crush', 'add', 'osd.0', '1.0', 'root=default']));
   await daemon(dir, 'ceph-osd', ['-i', '0', '--mkfs', '--osd-uuid', osdUuid]);
   await daemon(dir, 'ceph-osd', ['-i', '0']);
   await until('the OSD to come up', 60_000, async () => {
@@ -82,10 +88,12 @@ async function bootstrap(dir: string, bucket: string): Promise<GatewayInfo> {
     bucket,
   };
   await startRadosgw(dir);
-  await ceph(dir, 'radosgw-admin', [
-    ...['user', 'create', '--uid', 'id3', '--display-name', 'id3'],
-    ...['--access-key', info.accessKeyId, '--secret-key', info.secretAccessKey],
-  ]);
+  await retrying(() =>
+    ceph(dir, 'radosgw-admin', [
+      ...['user', 'create', '--uid', 'id3', '--display-name', 'id3'],
+      ...['--access-key', info.accessKeyId, '--secret-key', info.secretAccessKey],
+    ]),
+  );
   await createBucket(info, bucket);
   await writeFile(join(dir, 'gateway.json'), JSON.stringify(info, null, 2));
   await chmod(join(dir, 'gateway.json'), 0o600);
@@ -132,14 +140,16 @@ rgw data = ${dir}/rgw
 `;
 }
 
-/** Starts radosgw under an existing cluster and waits until it answers HTTP. */
+/** Starts radosgw under an existing cluster (unless it answers already) and waits until it answers HTTP. */
 export async function startRadosgw(dir: string): Promise<void> {
-  await daemon(dir, 'radosgw', ['-n', 'client.rgw']);
   const port = /beast endpoint=127\.0\.0\.1:(\d+)/.exec(readFileSync(join(dir, 'ceph.conf'), 'utf8'))?.[1];
-  await until('radosgw to answer', 90_000, async () => {
+  const answers = async () => {
     const res = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
     return res !== undefined && res.status < 500;
-  });
+  };
+  if (await answers()) return;
+  await daemon(dir, 'radosgw', ['-n', 'client.rgw']);
+  await until('radosgw to answer', 90_000, answers);
 }
 
 /** Stops radosgw only (the cluster keeps its data), e.g. to test clients riding out a gateway restart. */
@@ -243,6 +253,18 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
     await new Promise((done) => setTimeout(done, 200));
   }
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
+/** Retries an idempotent admin command a few times: the daemons answer sporadic errors while they settle. */
+async function retrying<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((done) => setTimeout(done, 500 * i));
+    }
+  }
 }
 
 function freePort(): Promise<number> {

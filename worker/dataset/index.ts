@@ -43,6 +43,7 @@ export {
   type TarRecord,
   writeDatasetCard,
 } from './manifest.ts';
+export { mergeTarIndexes } from './merge-index.ts';
 export {
   decodeNpy,
   encodeNpy,

@@ -44,7 +44,7 @@ export class ShardWriter {
 
   private constructor(
     private readonly store: Store,
-    private readonly spec: TarSpec,
+    readonly spec: TarSpec,
     private readonly staged: Set<number>,
     private committedTar: CommittedTar | undefined,
   ) {}

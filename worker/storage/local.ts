@@ -34,7 +34,7 @@ export class LocalStore implements Store {
   async get(key: string): Promise<Uint8Array> {
     const path = this.path(key);
     try {
-      return await readFile(path);
+      return plain(await readFile(path));
     } catch (err) {
       throw this.translate(err, key);
     }
@@ -50,7 +50,7 @@ export class LocalStore implements Store {
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
-      return buf.subarray(0, filled);
+      return plain(buf.subarray(0, filled));
     } finally {
       await fh.close();
     }
@@ -188,6 +188,11 @@ async function syncFile(path: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/** A plain Uint8Array view (not a Buffer), so both backends return the same type. */
+function plain(buf: Buffer): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 function isMissing(err: unknown): boolean {

@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkpointFiles } from '../../test/storage/fixtures.ts';
+import { checkpointKeys } from '../dataset/index.ts';
+import { openStore, type Store, scopedStore } from '../storage/index.ts';
+import { CheckpointStore } from './checkpoint-store.ts';
+import { CheckpointError } from './errors.ts';
+import { resolveCheckpoint } from './resolve.ts';
+
+const clock = { now: () => Date.UTC(2026, 10, 27), sleep: async () => {} };
+const freshDir = () => mkdtempSync(join(tmpdir(), 'id3-ckpt-'));
+const ckpt = (step: number) => ({ step, metadata: { step, config: { channels: 8 } }, files: checkpointFiles(step) });
+
+describe('CheckpointStore', () => {
+  it('round-trips a checkpoint and points latest at it', async () => {
+    const store = new CheckpointStore(openStore(freshDir()), { clock });
+    const ref = await store.save(ckpt(10));
+    expect(ref.step).toBe(10);
+    expect(ref.marker.committedAt).toBe('2026-11-27T00:00:00.000Z');
+    expect((await store.latest())?.step).toBe(10);
+    expect(await store.load()).toEqual(ckpt(10));
+  });
+
+  it('keeps the newest K committed checkpoints and removes torn folders', async () => {
+    const raw = openStore(freshDir());
+    const store = new CheckpointStore(raw, { keep: 2 });
+    await raw.put(checkpointKeys.file(5, 'weights.bin'), 'torn by a kill'); // no marker
+    for (const step of [10, 20, 30]) await store.save(ckpt(step));
+    expect(await store.committedSteps()).toEqual([20, 30]);
+    const left: string[] = [];
+    for await (const o of raw.list('')) left.push(o.key.split('/')[0]!);
+    expect([...new Set(left)]).toEqual(['latest', 'step-000000020', 'step-000000030']);
+  });
+
+  it('never follows latest to an uncommitted folder, and falls back to the newest committed one', async () => {
+    const raw = openStore(freshDir());
+    const store = new CheckpointStore(raw);
+    await store.save(ckpt(1));
+    await store.save(ckpt(2));
+    await raw.put(checkpointKeys.latest, JSON.stringify({ step: 3, dir: 'step-000000003' })); // a bad pointer
+    expect((await store.latest())?.step).toBe(2);
+    await raw.delete(checkpointKeys.latest);
+    expect((await store.latest())?.step).toBe(2);
+  });
+
+  it('finishes an interrupted save of a step that was committed but not yet pointed to', async () => {
+    const raw = openStore(freshDir());
+    const store = new CheckpointStore(raw);
+    await store.save(ckpt(1));
+    await store.save(ckpt(2));
+    await raw.put(checkpointKeys.latest, JSON.stringify({ step: 1, dir: 'step-000000001' }));
+    await store.save(ckpt(2));
+    expect((await store.latest())?.step).toBe(2);
+  });
+
+  it('detects a corrupted file', async () => {
+    const raw = openStore(freshDir());
+    const store = new CheckpointStore(raw);
+    await store.save(ckpt(7));
+    await raw.put(checkpointKeys.file(7, 'ema.bin'), new Uint8Array(4096));
+    await expect(store.load()).rejects.toBeInstanceOf(CheckpointError);
+    await expect(new CheckpointStore(openStore(freshDir())).load()).rejects.toThrow(/no committed checkpoint/);
+  });
+
+  it.each<{ name: string; given: Record<string, Uint8Array> }>([
+    { name: 'reserved name', given: { 'metadata.json': new Uint8Array() } },
+    { name: 'escaping name', given: { '../x': new Uint8Array() } },
+  ])('refuses a $name', async ({ given }) => {
+    const store = new CheckpointStore(openStore(freshDir()));
+    await expect(store.save({ step: 1, metadata: {}, files: given })).rejects.toThrow();
+  });
+});
+
+describe('resolveCheckpoint', () => {
+  it.each([
+    { name: 'a training output root', given: (root: string) => root, want: 20 },
+    { name: 'its checkpoints folder', given: (root: string) => `${root}/checkpoints`, want: 20 },
+    { name: 'one checkpoint folder', given: (root: string) => `${root}/checkpoints/step-000000010/`, want: 10 },
+  ])('accepts $name', async ({ given, want }) => {
+    const root = freshDir();
+    const checkpoints = new CheckpointStore(scopedStore(openStore(root), 'checkpoints'));
+    await checkpoints.save(ckpt(10));
+    await checkpoints.save(ckpt(20));
+    const open = (uri: string): Store => openStore(uri);
+    const resolved = await resolveCheckpoint(given(root), open);
+    expect(resolved.step).toBe(want);
+    expect((await resolved.checkpoints.load(resolved.step)).files).toEqual(checkpointFiles(want));
+  });
+
+  it('refuses a folder without checkpoints, and an uncommitted step', async () => {
+    const root = freshDir();
+    await expect(resolveCheckpoint(root, (u) => openStore(u))).rejects.toBeInstanceOf(CheckpointError);
+    await expect(resolveCheckpoint(`${root}/step-000000001`, (u) => openStore(u))).rejects.toThrow(/not a committed/);
+  });
+});
