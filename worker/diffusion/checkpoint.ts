@@ -119,7 +119,10 @@ function readInfo(saved: { metadata: unknown; files: Record<string, Uint8Array> 
 }
 
 /** Everything needed to resume training. */
-export function loadTrainState(saved: SerializedModel): LoadedCheckpoint & { state: TrainState } {
+export function loadTrainState(saved: {
+  metadata: unknown;
+  files: Record<string, Uint8Array>;
+}): LoadedCheckpoint & { state: TrainState } {
   const loaded = readInfo(saved);
   const specs = loaded.unet.specs;
   const g = loadGroups(saved, { specs, groups: [GROUP_PARAMS, GROUP_EMA, GROUP_ADAM_M, GROUP_ADAM_V] });
