@@ -26,6 +26,9 @@ import type { ProgressView } from './view.ts';
  * status is computed by the shared workflow code and written beside its outputs (status/status.json).
  */
 
+/** Where `id3 run` writes a job's status, beside its outputs. */
+export const STATUS_KEY = 'status/status.json';
+
 export interface LocalRunOptions {
   /** Most worker processes at once (the cores). */
   parallelism: number;
@@ -60,10 +63,13 @@ export async function runLocal(runs: readonly RunJob[], o: LocalRunOptions): Pro
   return results;
 }
 
-async function runJob(run: RunJob, o: LocalRunOptions): Promise<JobResult> {
+async function runJob(given: RunJob, o: LocalRunOptions): Promise<JobResult> {
   const started = Date.now();
-  const { job } = run;
-  const store = openStore(job.spec.output.uri, job.spec.storage, o.env);
+  const store = openStore(given.job.spec.output.uri, given.job.spec.storage, o.env);
+  // The status of an earlier run of the same job, so start time and condition history carry over a resume.
+  const previous = await readJsonIfExists<Id3Job['status']>(store, STATUS_KEY).catch(() => undefined);
+  const job = { ...given.job, ...(previous ? { status: previous } : {}) } as Id3Job;
+  const run: RunJob = { ...given, job };
   const observed: StageObservation[] = [];
   const stages: JobResult['stages'] = [];
   const env = {

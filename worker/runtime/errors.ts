@@ -1,5 +1,11 @@
 import { EXIT_BAD_INPUT, EXIT_RETRY, ValidationError } from '../../api/index.ts';
+import { CheckpointError } from '../checkpoints/index.ts';
+import { DatasetFormatError } from '../dataset/index.ts';
+import { EncoderLoadError } from '../encoder/loader.ts';
+import { ModelConfigError, ModelFormatError } from '../model/index.ts';
+import { AttributeSourceError } from '../planner/index.ts';
 import { InvalidUriError } from '../storage/index.ts';
+import { BackendUnavailableError } from '../tf/index.ts';
 
 /**
  * The worker's error vocabulary and its one translation into exit codes (the contract with the runners): bad input
@@ -20,10 +26,23 @@ export class PreemptedError extends Error {
   }
 }
 
+/** Errors that mean the input (job, dataset, checkpoint, encoder, requested backend) is wrong. */
+const BAD_INPUT: (abstract new (...args: never[]) => Error)[] = [
+  PermanentInputError,
+  ValidationError,
+  InvalidUriError,
+  DatasetFormatError,
+  CheckpointError,
+  EncoderLoadError,
+  ModelFormatError,
+  ModelConfigError,
+  AttributeSourceError,
+  BackendUnavailableError,
+];
+
 export function exitCodeFor(err: unknown): number {
   if (err instanceof PreemptedError) return EXIT_RETRY;
-  if (err instanceof PermanentInputError || err instanceof ValidationError || err instanceof InvalidUriError)
-    return EXIT_BAD_INPUT;
+  if (BAD_INPUT.some((cls) => err instanceof cls)) return EXIT_BAD_INPUT;
   return 1;
 }
 

@@ -5,5 +5,11 @@
  */
 import type { Stage } from '../../api/index.ts';
 import type { StageRunner } from '../runtime/index.ts';
+import { evaluate } from './evaluate.ts';
+import { finalize } from './finalize.ts';
+import { generate } from './generate.ts';
+import { plan } from './plan.ts';
+import { prepare } from './prepare.ts';
+import { train } from './train.ts';
 
-export const STAGE_RUNNERS: Partial<Record<Stage, StageRunner>> = {};
+export const STAGE_RUNNERS: Record<Stage, StageRunner> = { plan, generate, finalize, prepare, train, evaluate };

@@ -1,0 +1,115 @@
+import type { IdentityEncoderSpec } from '../../api/index.ts';
+import { CheckpointError, resolveCheckpoint } from '../checkpoints/index.ts';
+import { type LoadedCheckpoint, loadSamplingWeights } from '../diffusion/index.ts';
+import type { IdentityEncoder } from '../encoder/index.ts';
+import { EncoderLoadError, loadEncoder } from '../encoder/loader.ts';
+import type { ModelFiles } from '../encoder/model-files.ts';
+import type { Params } from '../model/index.ts';
+import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
+import { ObjectNotFoundError, type Store } from '../storage/index.ts';
+import { TaskMarkers } from '../tasks/index.ts';
+import { selectBackend } from '../tf/index.ts';
+
+/**
+ * What several stages share: choosing the compute backend, reading model files through the storage layer, loading
+ * encoders and checkpoints with errors that say which input is wrong (exit 65), and the task markers.
+ */
+
+export async function useBackend(ctx: TaskContext): Promise<string> {
+  const choice = await selectBackend({ env: ctx.env });
+  ctx.logger.info(
+    { backend: choice.name, skipped: choice.skipped.map((s) => `${s.name}: ${s.reason}`) },
+    'compute backend chosen',
+  );
+  ctx.metrics.taskInfo.set({ backend: choice.name }, 1);
+  return choice.name;
+}
+
+/** Model files (model.json, weight shards) by URI, through the storage layer with the job's settings. */
+export function storageModelFiles(open: (uri: string) => Store): ModelFiles {
+  const split = (uri: string): [Store, string] => {
+    const cut = uri.lastIndexOf('/');
+    return [open(uri.slice(0, cut)), uri.slice(cut + 1)];
+  };
+  return {
+    read: async (uri) => {
+      const [store, key] = split(uri);
+      return store.get(key);
+    },
+    write: async (uri, data) => {
+      const [store, key] = split(uri);
+      await store.put(key, data);
+    },
+  };
+}
+
+/** Loads an identity encoder; a missing or malformed model is bad input. */
+export async function loadEncoderFrom(ctx: TaskContext, spec: IdentityEncoderSpec): Promise<IdentityEncoder> {
+  try {
+    return await loadEncoder(spec, storageModelFiles(ctx.open));
+  } catch (err) {
+    if (err instanceof EncoderLoadError || err instanceof ObjectNotFoundError) {
+      throw new PermanentInputError(`encoder ${spec.uri}: ${(err as Error).message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+export interface SamplingModel extends LoadedCheckpoint {
+  params: Params;
+  /** Full URI of the checkpoint folder used. */
+  uri: string;
+  step: number;
+}
+
+/** The checkpoint a dataset job names, with the weights it samples with; bad or missing checkpoints are bad input. */
+export async function loadSamplingModel(ctx: TaskContext, uri: string, weights: 'ema' | 'raw'): Promise<SamplingModel> {
+  try {
+    const { checkpoints, step } = await resolveCheckpoint(uri, ctx.open);
+    const ref = await checkpoints.committedRef(step);
+    const ckpt = await checkpoints.load(step);
+    return {
+      ...loadSamplingWeights({ metadata: ckpt.metadata, files: ckpt.files }, weights),
+      uri: ref?.uri ?? uri,
+      step,
+    };
+  } catch (err) {
+    if (err instanceof CheckpointError || err instanceof ObjectNotFoundError) {
+      throw new PermanentInputError(`checkpoint ${uri}: ${(err as Error).message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** The encoder spec a checkpoint recorded (the one it was trained with), for jobs that name none. */
+export function recordedEncoderSpec(model: LoadedCheckpoint, checkpointUri: string): IdentityEncoderSpec {
+  const spec = model.info.provenance?.encoderSpec as IdentityEncoderSpec | undefined;
+  if (!spec?.uri) {
+    throw new PermanentInputError(
+      `checkpoint ${checkpointUri} does not record its encoder's location; set spec.encoder in the job`,
+    );
+  }
+  return spec;
+}
+
+export function markersOf(ctx: TaskContext): TaskMarkers {
+  return new TaskMarkers(ctx.store);
+}
+
+/** Diffusion-range floats ([-1, 1], NHWC) → 8-bit RGB, one Uint8Array per image. */
+export function toRgbBytes(values: Float32Array, count: number): Uint8Array[] {
+  const per = values.length / count;
+  return Array.from({ length: count }, (_, i) => {
+    const out = new Uint8Array(per);
+    for (let j = 0; j < per; j++) {
+      const v = Math.round(((values[i * per + j]! + 1) / 2) * 255);
+      out[j] = Math.min(255, Math.max(0, v));
+    }
+    return out;
+  });
+}
+
+/** 8-bit RGB → diffusion-range floats. */
+export function toDiffusionRange(rgb: Uint8Array, out: Float32Array, offset = 0): void {
+  for (let j = 0; j < rgb.length; j++) out[offset + j] = (rgb[j]! / 255) * 2 - 1;
+}

@@ -1,0 +1,222 @@
+import type { SyntheticDatasetJob, SyntheticDatasetJobStatusQuality } from '../../api/index.ts';
+import { OUTPUTS_KEY } from '../../workflow/index.ts';
+import {
+  buildDatasetCard,
+  type DatasetCardInput,
+  datasetKeys,
+  decodeImage,
+  type ExportFormat,
+  exportDataset,
+  parseSidecar,
+  readNpyRows,
+  readTar,
+  type TarRecord,
+  tarCount,
+  writeDatasetCard,
+} from '../dataset/index.ts';
+import type { IdentityEncoder } from '../encoder/index.ts';
+import {
+  defaultReportOptions,
+  type LabelledImage,
+  type LabelledImageSource,
+  type QualityMetrics,
+  reportDataset,
+} from '../quality/index.ts';
+import type { TaskContext } from '../runtime/index.ts';
+import { jsonBytes, scopedStore } from '../storage/index.ts';
+import { describeOutput, runTask, type TaskMarker, type TaskOutput } from '../tasks/index.ts';
+import { loadEncoderFrom, loadSamplingModel, markersOf, recordedEncoderSpec, useBackend } from './common.ts';
+import { embedderOf } from './embedder.ts';
+
+/**
+ * finalize (SyntheticDatasetJob, one task): checks every tar is committed, merges the per-tar indexes into
+ * index.jsonl, writes the dataset card (manifest.json), the requested exports, and the quality report, then publishes
+ * the manifest, report and headline numbers for the job's status (status/outputs.json).
+ */
+export async function finalize(ctx: TaskContext): Promise<void> {
+  const job = ctx.job as SyntheticDatasetJob;
+  const markers = markersOf(ctx);
+  await runTask(markers, { stage: 'finalize', index: 0 }, async () => {
+    const tars = await committedTars(ctx, job, await markers.listDone('generate'));
+    const index = await mergeIndexes(ctx, tars);
+    await useBackend(ctx);
+    const model = await loadSamplingModel(ctx, job.spec.model.checkpointURI ?? '', job.spec.model.weights);
+    const guidingSpec = job.spec.encoder ?? recordedEncoderSpec(model, model.uri);
+    const plan = (await markers.read('plan', 0))?.summary;
+    const card: DatasetCardInput = {
+      name: job.metadata.name,
+      spec: job.spec,
+      createdAt: new Date().toISOString(),
+      generatorVersion: '0.1.0',
+      image: { width: model.config.unet.resolution, height: model.config.unet.resolution },
+      model: { checkpointURI: model.uri, step: model.step, weights: job.spec.model.weights, config: model.config },
+      encoder: {
+        uri: guidingSpec.uri,
+        name: guidingSpec.name ?? guidingSpec.uri,
+        embeddingSize: guidingSpec.embeddingSize,
+      },
+      ...(plan ? { plan } : {}),
+      tars,
+    };
+    await writeDatasetCard(ctx.store, buildDatasetCard(card));
+    const exports = await writeExports(ctx, job);
+    const quality = job.spec.quality.enabled ? await measure(ctx, job, guidingSpec) : undefined;
+    const finalCard = buildDatasetCard({ ...card, exports, ...(quality ? { quality } : {}) });
+    await writeDatasetCard(ctx.store, finalCard);
+    const outputs: TaskOutput[] = [
+      index,
+      describeOutput(datasetKeys.manifest, await ctx.store.get(datasetKeys.manifest)),
+    ];
+    await publish(ctx, quality);
+    return { outputs, summary: { images: tars.reduce((n, t) => n + t.images, 0), tars: tars.length } };
+  });
+}
+
+async function committedTars(ctx: TaskContext, job: SyntheticDatasetJob, done: TaskMarker[]): Promise<TarRecord[]> {
+  if (done.length !== job.spec.sharding.shards) {
+    throw new Error(
+      `generate has ${done.length} of ${job.spec.sharding.shards} tasks done; finalize runs after generate`,
+    );
+  }
+  const records: TarRecord[] = [];
+  for (let k = 0; k < tarCount(job.spec.identities, job.spec.output.identitiesPerTar); k++) {
+    const key = datasetKeys.tar(k);
+    const out = done.flatMap((m) => m.outputs).find((o) => o.key === key);
+    if (!out) throw new Error(`tar ${key} is listed by no generate task`);
+    const lines = Buffer.from(await ctx.store.get(datasetKeys.tarIndex(k)))
+      .toString('utf8')
+      .trim()
+      .split('\n');
+    const ids = lines.map((l) => (JSON.parse(l) as { identity: number }).identity);
+    records.push({
+      key,
+      sha256: out.sha256,
+      bytes: out.bytes,
+      images: lines.length,
+      identities: [Math.min(...ids), Math.max(...ids) + 1],
+    });
+  }
+  return records;
+}
+
+/** index.jsonl: the tars' index lines in tar order (streamed, so it scales with the dataset). */
+async function mergeIndexes(ctx: TaskContext, tars: TarRecord[]): Promise<TaskOutput> {
+  const parts: Uint8Array[] = [];
+  for (let k = 0; k < tars.length; k++) parts.push(await ctx.store.get(datasetKeys.tarIndex(k)));
+  const bytes = Buffer.concat(parts);
+  await ctx.store.put(datasetKeys.index, bytes);
+  return describeOutput(datasetKeys.index, bytes);
+}
+
+async function writeExports(
+  ctx: TaskContext,
+  job: SyntheticDatasetJob,
+): Promise<{ format: ExportFormat; uri: string }[]> {
+  const out: { format: ExportFormat; uri: string }[] = [];
+  for (const format of job.spec.output.exports ?? []) {
+    const root = datasetKeys.exportRoot(format);
+    const summary = await exportDataset({ source: ctx.store, out: scopedStore(ctx.store, root), format });
+    ctx.logger.info({ format, images: summary.images }, 'export written');
+    out.push({ format, uri: ctx.store.uri(root) });
+    if (ctx.signal.aborted) throw ctx.stopped();
+  }
+  return out;
+}
+
+async function measure(
+  ctx: TaskContext,
+  job: SyntheticDatasetJob,
+  guiding: NonNullable<SyntheticDatasetJob['spec']['encoder']>,
+) {
+  const spec = job.spec.quality.encoder ?? guiding;
+  const encoder = await loadEncoderFrom(ctx, spec);
+  try {
+    const q = job.spec.quality;
+    const result = await reportDataset(
+      datasetSource(ctx, job),
+      embedderOf(encoder, spec.name ?? spec.uri),
+      scopedStore(ctx.store, 'report'),
+      {
+        dataset: ctx.store.root,
+        encoder: spec.name ?? spec.uri,
+        createdAt: new Date().toISOString(),
+        totalIdentities: job.spec.identities,
+        totalImages: job.spec.identities * job.spec.imagesPerIdentity,
+      },
+      {
+        ...defaultReportOptions,
+        prefix: '',
+        maxIdentities: q.maxIdentities,
+        pairs: q.pairs,
+        contactSheetIdentities: q.contactSheetIdentities,
+        pairSeed: job.spec.seed % 2 ** 31,
+      },
+    );
+    return headline(result.metrics);
+  } finally {
+    (encoder as IdentityEncoder).dispose();
+  }
+}
+
+/** The dataset's images, with the embedding that conditioned each (a row of plan/embeddings.npy). */
+function datasetSource(ctx: TaskContext, job: SyntheticDatasetJob): LabelledImageSource {
+  const m = job.spec.embeddingsPerIdentity;
+  let cached: { identity: number; rows: Float32Array; d: number } | undefined;
+  const conditioning = async (identity: number, embedding: number): Promise<Float32Array> => {
+    if (cached?.identity !== identity) {
+      const rows = await readNpyRows(ctx.store, datasetKeys.planEmbeddings, identity * m, m);
+      cached = { identity, rows: rows.data, d: rows.shape[1] ?? 0 };
+    }
+    return cached.rows.slice(embedding * cached.d, (embedding + 1) * cached.d);
+  };
+  return {
+    identities: Array.from({ length: job.spec.identities }, (_, i) => i),
+    async *images(keep) {
+      for (let k = 0; k < tarCount(job.spec.identities, job.spec.output.identitiesPerTar); k++) {
+        const key = datasetKeys.tar(k);
+        let pixels: { key: string; data: Uint8Array; size: number } | undefined;
+        for await (const member of readTar(await ctx.store.getStream(key), ctx.store.uri(key))) {
+          if (!member.name.endsWith('.json')) {
+            const id = Number.parseInt(member.name, 10);
+            if (!keep(id)) continue;
+            const img = await decodeImage(member.data, member.name);
+            pixels = { key: member.name, data: img.data, size: img.width };
+            continue;
+          }
+          const meta = parseSidecar(member.data, member.name);
+          if (!pixels || !keep(meta.identity)) continue;
+          const y = await conditioning(meta.identity, meta.embedding);
+          const image: LabelledImage = {
+            key: pixels.key,
+            identity: meta.identity,
+            size: pixels.size,
+            pixels: pixels.data,
+            conditioning: y,
+          };
+          pixels = undefined;
+          yield image;
+        }
+      }
+    },
+  };
+}
+
+function headline(m: QualityMetrics): SyntheticDatasetJobStatusQuality {
+  return {
+    ...(m.identityConsistency !== null ? { identityConsistency: m.identityConsistency } : {}),
+    centroidConsistency: m.centroidConsistency,
+    intraClassDiversity: m.intraClassDiversity,
+    interClassMaxCosine: m.interClass.nearestCosine.mean,
+    eer: m.separability.eer,
+    dPrime: m.separability.dPrime,
+    labelFlipRate: m.labelFlipRate,
+  };
+}
+
+async function publish(ctx: TaskContext, quality: SyntheticDatasetJobStatusQuality | undefined): Promise<void> {
+  const outputs = {
+    manifestURI: ctx.store.uri(datasetKeys.manifest),
+    ...(quality ? { reportURI: ctx.store.uri(datasetKeys.reportHtml), quality } : {}),
+  };
+  await ctx.store.put(OUTPUTS_KEY, jsonBytes(outputs));
+}
