@@ -41,26 +41,30 @@ export interface CommittedTar {
  */
 export class ShardWriter {
   private readonly buffers = new Map<number, Map<number, GeneratedImage>>();
+  /** Fragments this process staged, kept so that commit need not download them again (bounded by cacheBytes). */
+  private readonly cache = new Map<number, Uint8Array>();
+  private cached = 0;
 
   private constructor(
     private readonly store: Store,
     readonly spec: TarSpec,
     private readonly staged: Set<number>,
     private committedTar: CommittedTar | undefined,
+    private readonly cacheBytes = 256 * 1024 * 1024,
   ) {}
 
-  static async open(store: Store, spec: TarSpec): Promise<ShardWriter> {
+  static async open(store: Store, spec: TarSpec, opts: { cacheBytes?: number } = {}): Promise<ShardWriter> {
     const committed = await readCommitted(store, spec);
     if (committed) {
       await deletePrefix(store, datasetKeys.stagingPrefix(spec.tar)); // a kill between commit and clean-up
-      return new ShardWriter(store, spec, new Set(), committed);
+      return new ShardWriter(store, spec, new Set(), committed, opts.cacheBytes);
     }
     const staged = new Set<number>();
     for await (const o of store.list(datasetKeys.stagingPrefix(spec.tar))) {
       const identity = Number.parseInt(o.key.slice(o.key.lastIndexOf('/') + 1), 10);
       if (Number.isInteger(identity)) staged.add(identity);
     }
-    return new ShardWriter(store, spec, staged, undefined);
+    return new ShardWriter(store, spec, staged, undefined, opts.cacheBytes);
   }
 
   get committed(): CommittedTar | undefined {
@@ -91,7 +95,12 @@ export class ShardWriter {
           { name: names.meta, data: sidecarBytes(g.meta) },
         ];
       });
-    await this.store.put(datasetKeys.stagedIdentity(this.spec.tar, identity), await tarFragment(members));
+    const fragment = await tarFragment(members);
+    await this.store.put(datasetKeys.stagedIdentity(this.spec.tar, identity), fragment);
+    if (this.cached + fragment.byteLength <= this.cacheBytes) {
+      this.cache.set(identity, fragment);
+      this.cached += fragment.byteLength;
+    }
     this.staged.add(identity);
     this.buffers.delete(identity);
   }
@@ -110,9 +119,9 @@ export class ShardWriter {
     const identities = tarIdentities(this.spec.tar, this.spec.identitiesPerTar, this.spec.identities);
     const store = this.store;
     const tarNo = this.spec.tar;
+    const fragments = this.fragments(identities);
     async function* archive(): AsyncIterable<Uint8Array> {
-      for (let id = identities[0]; id < identities[1]; id++) {
-        const fragment = await store.get(datasetKeys.stagedIdentity(tarNo, id));
+      for await (const fragment of fragments) {
         lines.push(...(await indexLines(fragment, key, bytes)));
         hash.update(fragment);
         bytes += fragment.byteLength;
@@ -126,9 +135,28 @@ export class ShardWriter {
     const indexKey = datasetKeys.tarIndex(tarNo);
     await store.put(indexKey, encodeJsonl(lines), { contentType: 'application/x-ndjson' });
     await deletePrefix(store, datasetKeys.stagingPrefix(tarNo));
+    this.cache.clear();
+    this.cached = 0;
     const sha256 = hash.digest('hex');
     this.committedTar = { tar: tarNo, key, indexKey, sha256, bytes, images: lines.length, identities };
     return this.committedTar;
+  }
+
+  /** The staged fragments in identity order: from the cache, else downloaded one ahead of the consumer. */
+  private async *fragments([first, end]: [number, number]): AsyncIterable<Uint8Array> {
+    const fetch = (id: number): Promise<Uint8Array> | undefined => {
+      if (id >= end) return undefined;
+      const hit = this.cache.get(id);
+      const p = hit ? Promise.resolve(hit) : this.store.get(datasetKeys.stagedIdentity(this.spec.tar, id));
+      p.catch(() => {}); // awaited below; a consumer that stops early must not leave an unhandled rejection
+      return p;
+    };
+    let next = fetch(first);
+    for (let id = first; id < end; id++) {
+      const current = await next!;
+      next = fetch(id + 1);
+      yield current;
+    }
   }
 
   private check(identity: number, image: number): void {
