@@ -63,6 +63,7 @@ export {
   step,
   stepSigma,
 } from './scheduler.ts';
+export { EncoderMismatchError, samplerModelFromCheckpoint, trainModelFromSpec } from './setup.ts';
 export {
   createTrainState,
   disposeTrainState,
