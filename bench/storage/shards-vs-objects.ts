@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       `median of ${repeat}; ${cpus().length} CPUs`,
   );
   console.log(
-    `PNG encoding (sharp, not part of the rates below): ${(images.length / encodeSeconds).toFixed(0)} images/s\n`,
+    `image synthesis + PNG encoding (not part of the rates below): ${(images.length / encodeSeconds).toFixed(0)} images/s\n`,
   );
   console.log('| method | requests | seconds | images/s | MB/s |');
   console.log('|---|---:|---:|---:|---:|');
