@@ -11,6 +11,8 @@ import { CHART_DIR } from '../../scripts/chart-render.ts';
 export interface Query {
   /** dashboard file / panel title, or alert name */
   where: string;
+  /** The dashboard file whose variables the expression uses. */
+  dashboard?: string;
   expr: string;
   kind: 'panel' | 'variable' | 'alert';
 }
@@ -141,11 +143,18 @@ export function variableSelector(v: Variable): string | undefined {
 export function dashboardQueries(): Query[] {
   return dashboards().flatMap(({ file, dashboard }) => [
     ...allPanels(dashboard.panels).flatMap((p) =>
-      (p.targets ?? []).map((t) => ({ where: `${file} / ${p.title}`, expr: t.expr ?? '', kind: 'panel' as const })),
+      (p.targets ?? []).map((t) => ({
+        where: `${file} / ${p.title}`,
+        dashboard: file,
+        expr: t.expr ?? '',
+        kind: 'panel' as const,
+      })),
     ),
     ...dashboard.templating.list.flatMap((v) => {
       const selector = variableSelector(v);
-      return selector ? [{ where: `${file} / $${v.name}`, expr: selector, kind: 'variable' as const }] : [];
+      return selector
+        ? [{ where: `${file} / $${v.name}`, dashboard: file, expr: selector, kind: 'variable' as const }]
+        : [];
     }),
   ]);
 }
