@@ -39,6 +39,23 @@ describe('selectBackend', () => {
     expect(choice.kernels).toContain('Conv2DBackpropFilter');
   });
 
+  it('prefers tfjs-node when its package loads (here a stand-in that registers the same backend name)', async () => {
+    const withNode: BackendOptions['importModule'] = async (specifier) => {
+      if (specifier === '@tensorflow/tfjs-node-gpu') throw new Error(`Cannot find package '${specifier}'`);
+      if (specifier === '@tensorflow/tfjs-node') {
+        // What the real package does on import: register the 'tensorflow' backend.
+        const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');
+        if (!tf.findBackendFactory('tensorflow')) tf.registerBackend('tensorflow', () => new MathBackendCPU(), 1);
+        return {};
+      }
+      return import(specifier);
+    };
+    const choice = await selectBackend({ env: {}, importModule: withNode });
+    expect(choice).toMatchObject({ name: 'node', tfName: 'tensorflow', skipped: [{ name: 'node-gpu' }] });
+    expect(tf.getBackend()).toBe('tensorflow');
+    tf.removeBackend('tensorflow');
+  });
+
   it('fails, never falls back, when the named backend cannot load', async () => {
     const err = await selectBackend({ prefer: 'node-gpu', env: {}, importModule: withoutNative }).catch((e) => e);
     expect(err).toBeInstanceOf(BackendUnavailableError);
