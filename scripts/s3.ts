@@ -40,25 +40,54 @@ export function defaultDir(): string {
   return process.env.ID3_S3_DIR ?? join(tmpdir(), 'id3-s3');
 }
 
+export interface StartOptions {
+  dir?: string;
+  bucket?: string;
+  /** Where it will answer and its keys, from planGateway; chosen here when unset. */
+  plan?: GatewayInfo;
+  /** Written to owner.pid, so a later run can tell an abandoned gateway (its owner is gone) from a live one. */
+  owner?: number;
+  /** Stops a start in progress between steps; what was started is stopped again. */
+  signal?: AbortSignal;
+}
+
+/** Chooses a gateway's port and keys before it starts, so that a caller can publish them while it boots. */
+export async function planGateway(opts: { dir?: string; bucket?: string } = {}): Promise<GatewayInfo> {
+  return {
+    dir: opts.dir ?? defaultDir(),
+    endpoint: `http://127.0.0.1:${await freePort()}`,
+    region: 'us-east-1',
+    accessKeyId: randomBytes(10).toString('hex').toUpperCase(),
+    secretAccessKey: randomBytes(20).toString('base64url'),
+    bucket: opts.bucket ?? 'id3',
+  };
+}
+
 /** Starts a gateway under `dir`, or returns the one already running there. */
-export async function startGateway(opts: { dir?: string; bucket?: string } = {}): Promise<GatewayInfo> {
-  const dir = opts.dir ?? defaultDir();
+export async function startGateway(opts: StartOptions = {}): Promise<GatewayInfo> {
+  const info = opts.plan ?? (await planGateway(opts));
+  const dir = info.dir;
   const running = await runningGateway(dir);
   if (running) return running;
   await checkTools();
   await rm(dir, { recursive: true, force: true });
   for (const sub of ['run', 'log', 'mon', 'osd/osd.0', 'rgw']) await mkdir(join(dir, sub), { recursive: true });
+  if (opts.owner !== undefined) await writeFile(join(dir, 'owner.pid'), String(opts.owner));
   try {
-    return await bootstrap(dir, opts.bucket ?? 'id3');
+    return await bootstrap(info, opts.signal);
   } catch (err) {
     const logs = await logTails(dir);
     if (!process.env.ID3_S3_KEEP) await stopGateway(dir);
+    if (opts.signal?.aborted) throw opts.signal.reason;
     throw new Error(`the Ceph gateway did not start: ${(err as Error).message}\n${logs}`, { cause: err });
   }
 }
 
-async function bootstrap(dir: string, bucket: string): Promise<GatewayInfo> {
-  const [monPort, rgwPort] = [await freePort(), await freePort()];
+async function bootstrap(info: GatewayInfo, signal?: AbortSignal): Promise<GatewayInfo> {
+  const { dir, bucket } = info;
+  const step = () => signal?.throwIfAborted();
+  const monPort = await freePort();
+  const rgwPort = Number(new URL(info.endpoint).port);
   const fsid = randomUUID();
   await writeFile(join(dir, 'ceph.conf'), cephConf(dir, fsid, monPort, rgwPort));
   await run('monmaptool', ['--create', '--addv', 'a', `[v1:127.0.0.1:${monPort}]`, '--fsid', fsid, `${dir}/monmap`]);
@@ -66,38 +95,59 @@ async function bootstrap(dir: string, bucket: string): Promise<GatewayInfo> {
   await daemon(dir, 'ceph-mon', ['-i', 'a']);
   // A monitor that has just forked can refuse commands for a moment ("EPERM: problem getting command
   // descriptions"), more often on a loaded machine: wait until it answers.
-  await until('the monitor to answer', 60_000, async () => {
-    await ceph(dir, 'ceph', ['--connect-timeout', '10', 'mon', 'stat']);
-    return true;
-  });
+  await until(
+    'the monitor to answer',
+    60_000,
+    async () => {
+      await ceph(dir, 'ceph', ['--connect-timeout', '10', 'mon', 'stat']);
+      return true;
+    },
+    signal,
+  );
+  step();
   const osdUuid = randomUUID();
   await retrying(() => ceph(dir, 'ceph', ['osd', 'new', osdUuid]));
   await retrying(() => ceph(dir, 'ceph', ['osd', 'crush', 'add', 'osd.0', '1.0', 'root=default']));
+  step();
   await daemon(dir, 'ceph-osd', ['-i', '0', '--mkfs', '--osd-uuid', osdUuid]);
   await daemon(dir, 'ceph-osd', ['-i', '0']);
-  await until('the OSD to come up', 60_000, async () => {
-    const { stdout } = await ceph(dir, 'ceph', ['osd', 'stat', '-f', 'json']);
-    return (JSON.parse(stdout) as { num_up_osds?: number }).num_up_osds === 1;
-  });
-  const info: GatewayInfo = {
-    dir,
-    endpoint: `http://127.0.0.1:${rgwPort}`,
-    region: 'us-east-1',
-    accessKeyId: randomBytes(10).toString('hex').toUpperCase(),
-    secretAccessKey: randomBytes(20).toString('base64url'),
-    bucket,
-  };
-  await startRadosgw(dir);
+  await until(
+    'the OSD to come up',
+    60_000,
+    async () => {
+      const { stdout } = await ceph(dir, 'ceph', ['osd', 'stat', '-f', 'json']);
+      return (JSON.parse(stdout) as { num_up_osds?: number }).num_up_osds === 1;
+    },
+    signal,
+  );
+  await startRadosgw(dir, signal);
   await retrying(() =>
     ceph(dir, 'radosgw-admin', [
       ...['user', 'create', '--uid', 'id3', '--display-name', 'id3'],
       ...['--access-key', info.accessKeyId, '--secret-key', info.secretAccessKey],
     ]),
   );
+  step();
   await createBucket(info, bucket);
   await writeFile(join(dir, 'gateway.json'), JSON.stringify(info, null, 2));
   await chmod(join(dir, 'gateway.json'), 0o600);
   return info;
+}
+
+/** The file a background start leaves when it failed (see waitForGateway). */
+export const START_ERROR_FILE = 'start-error.txt';
+
+/**
+ * Waits for a gateway that another process is starting under `info.dir`: until it is up (its gateway.json exists),
+ * or fails with the error that process wrote to start-error.txt.
+ */
+export async function waitForGateway(info: GatewayInfo, timeoutMs = 180_000): Promise<void> {
+  let failure: string | undefined;
+  await until('the Ceph gateway to start', timeoutMs, async () => {
+    failure = await readFile(join(info.dir, START_ERROR_FILE), 'utf8').catch(() => undefined);
+    return failure !== undefined || existsSync(join(info.dir, 'gateway.json'));
+  });
+  if (failure !== undefined) throw new Error(failure);
 }
 
 function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number): string {
@@ -141,7 +191,7 @@ rgw data = ${dir}/rgw
 }
 
 /** Starts radosgw under an existing cluster (unless it answers already) and waits until it answers HTTP. */
-export async function startRadosgw(dir: string): Promise<void> {
+export async function startRadosgw(dir: string, signal?: AbortSignal): Promise<void> {
   const port = /beast endpoint=127\.0\.0\.1:(\d+)/.exec(readFileSync(join(dir, 'ceph.conf'), 'utf8'))?.[1];
   const answers = async () => {
     const res = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
@@ -149,7 +199,7 @@ export async function startRadosgw(dir: string): Promise<void> {
   };
   if (await answers()) return;
   await daemon(dir, 'radosgw', ['-n', 'client.rgw']);
-  await until('radosgw to answer', 90_000, answers);
+  await until('radosgw to answer', 90_000, answers, signal);
 }
 
 /** Stops radosgw only (the cluster keeps its data), e.g. to test clients riding out a gateway restart. */
@@ -246,9 +296,10 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>, signal?: AbortSignal) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     if (await check().catch(() => false)) return;
     await new Promise((done) => setTimeout(done, 200));
   }

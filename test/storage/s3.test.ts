@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
-import { startRadosgw, stopRadosgw } from '../../scripts/s3.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { startRadosgw, stopRadosgw, waitForGateway } from '../../scripts/s3.ts';
 import { openStore, StorageError } from '../../worker/storage/index.ts';
 import { storeContract } from './contract.ts';
 import { datasetContract } from './dataset-contract.ts';
 
 const s3 = inject('s3');
+// The gateway boots in the background from the global setup; a failed start fails here, with its error.
+beforeAll(() => waitForGateway(s3), 180_000);
 const env = {
   AWS_ENDPOINT_URL_S3: s3.endpoint,
   AWS_ACCESS_KEY_ID: s3.accessKeyId,
