@@ -116,22 +116,28 @@ export async function sample(
   const y = tf.tensor2d(req.y, [b, req.y.length / b]);
   const stepOpts: StepOptions = { type: cfg.type, eta: cfg.eta, variance: cfg.variance, clipPredX0: cfg.clipPredX0 };
   const plan = respacedTimesteps(m.schedule.T, cfg.steps);
+  // Iteration i adds draw i + 1 when its σ > 0. A step's noise is drawn right after the previous step was queued, so
+  // on an asynchronous backend (webgpu) the CPU draws it while the device computes.
+  const noiseAt = (i: number) => {
+    const p = plan[i];
+    return p && stepSigma(m.schedule, p.t, p.tPrev, stepOpts) > 0 ? noiseFor(req.noiseKeys, i + 1, shape) : undefined;
+  };
   let x = noiseFor(req.noiseKeys, 0, shape);
+  let noise = noiseAt(0);
   try {
     for (let i = 0; i < plan.length; i++) {
       const { t, tPrev } = plan[i]!;
       const next = tf.tidy(() => {
         const eps = guidedEps(m, x, t, cond, y, cfg.guidanceScale);
-        const noisy = stepSigma(m.schedule, t, tPrev, stepOpts) > 0;
-        const noise = noisy ? noiseFor(req.noiseKeys, i + 1, shape) : undefined;
         return step(m.schedule, { modelOutput: eps, t, tPrev, sample: x, noise }, stepOpts).prevSample;
       });
-      x.dispose();
+      tf.dispose([x, noise].filter((v): v is tf.Tensor4D => v !== undefined));
       x = next;
+      noise = noiseAt(i + 1);
       await opts.onStep?.(i + 1, plan.length);
     }
     return (await x.data()) as Float32Array;
   } finally {
-    tf.dispose([x, cond, y]);
+    tf.dispose([x, cond, y, ...(noise ? [noise] : [])]);
   }
 }

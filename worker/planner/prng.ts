@@ -44,17 +44,20 @@ const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 const TWO32 = 4294967296;
 
-/** High 32 bits of the 64-bit product of two uint32, exact in doubles by 16-bit halves. */
-function mulhi32(a: number, b: number): number {
-  const aL = a & 0xffff;
-  const aH = a >>> 16;
-  const bL = b & 0xffff;
-  const bH = b >>> 16;
-  const lh = aL * bH;
-  const hl = aH * bL;
-  const mid = ((aL * bL) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (aH * bH + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 65536)) >>> 0;
+/**
+ * High 32 bits of x·m for uint32 x and a constant m = mH·2¹⁶ + mL, exact in doubles: x·mL and x·mH are below 2⁴⁸,
+ * and with x·mH = q·2¹⁶ + r the high word is q + ⌊(r·2¹⁶ + x·mL) / 2³²⌋, every term below 2⁵³.
+ */
+function mulhi32(x: number, mH: number, mL: number): number {
+  const high = x * mH;
+  const q = Math.floor(high / 65536);
+  return q + Math.floor(((high - q * 65536) * 65536 + x * mL) / TWO32);
 }
+
+const M0H = M0 >>> 16;
+const M0L = M0 & 0xffff;
+const M1H = M1 >>> 16;
+const M1L = M1 & 0xffff;
 
 /** One Philox4x32-10 block: writes the four output words of counter (c0..c3) under key (k0, k1) into out[at..at+3]. */
 export function philox4x32(
@@ -74,9 +77,9 @@ export function philox4x32(
   let key0 = k0 >>> 0;
   let key1 = k1 >>> 0;
   for (let round = 0; round < 10; round++) {
-    const hi0 = mulhi32(M0, x0);
+    const hi0 = mulhi32(x0, M0H, M0L);
     const lo0 = Math.imul(M0, x0) >>> 0;
-    const hi1 = mulhi32(M1, x2);
+    const hi1 = mulhi32(x2, M1H, M1L);
     const lo1 = Math.imul(M1, x2) >>> 0;
     x0 = (hi1 ^ x1 ^ key0) >>> 0;
     x1 = lo1;
@@ -126,16 +129,27 @@ export function fillUniform(key: StreamKey, out: Float32Array | Float64Array, st
   for (let i = 0; i < out.length; i++) out[i] = (words[i]! + 0.5) / TWO32;
 }
 
-/** Standard normals from the stream (Box–Muller on consecutive uniform pairs), starting at block `startBlock`. */
+/**
+ * Standard normals from the stream (Box–Muller on consecutive uniform pairs), starting at block `startBlock`. Each
+ * block's four words give two pairs; written without intermediate arrays because the samplers draw every image's
+ * noise at every step through here.
+ */
 export function fillNormal(key: StreamKey, out: Float32Array | Float64Array, startBlock = 0): void {
-  const pairs = Math.ceil(out.length / 2);
-  const u = new Float64Array(pairs * 2);
-  fillUniform(key, u, startBlock);
-  for (let p = 0; p < pairs; p++) {
-    const r = Math.sqrt(-2 * Math.log(u[2 * p]!));
-    const theta = 2 * Math.PI * u[2 * p + 1]!;
-    out[2 * p] = r * Math.cos(theta);
-    if (2 * p + 1 < out.length) out[2 * p + 1] = r * Math.sin(theta);
+  const [k0, k1] = seedKey(key.seed);
+  checkWord('a', key.a);
+  checkWord('b', key.b);
+  checkWord('purpose', key.purpose);
+  const n = out.length;
+  checkWord('block', startBlock + Math.ceil(n / 4) - 1);
+  const w = new Uint32Array(4);
+  for (let block = startBlock, i = 0; i < n; block++) {
+    philox4x32(key.a, key.b, key.purpose, block, k0, k1, w);
+    for (let p = 0; p < 4 && i < n; p += 2) {
+      const r = Math.sqrt(-2 * Math.log((w[p]! + 0.5) / TWO32));
+      const theta = (2 * Math.PI * (w[p + 1]! + 0.5)) / TWO32;
+      out[i++] = r * Math.cos(theta);
+      if (i < n) out[i++] = r * Math.sin(theta);
+    }
   }
 }
 
