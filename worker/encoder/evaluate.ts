@@ -81,3 +81,36 @@ export function evaluateVerification(encoder: IdentityEncoder, protocol: Verific
     separability: separability(genuine, impostor),
   };
 }
+
+/**
+ * The reference figure for generated identity consistency: mean cos(f(a), f(b)) over identities, where a and b are two
+ * renders of one procedural identity (pictures 0 and 1, with independent attributes and nuisance factors).
+ */
+export function renderPairConsistency(
+  encoder: IdentityEncoder,
+  setSeed: number,
+  identities: number,
+  size: number,
+): { mean: number; std: number } {
+  const ids = Array.from({ length: identities }, (_, identity) => identity);
+  const embed = (index: number): Float32Array =>
+    embedPixels(
+      encoder,
+      renderBatch(
+        setSeed,
+        ids.map((identity) => ({ identity, index })),
+        size,
+      ).pixels,
+      size,
+    );
+  const a = embed(0);
+  const b = embed(1);
+  const d = encoder.info.embeddingSize;
+  const cos = ids.map((i) => {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += a[i * d + k]! * b[i * d + k]!;
+    return s;
+  });
+  const mean = cos.reduce((x, y) => x + y, 0) / cos.length;
+  return { mean, std: Math.sqrt(cos.reduce((x, y) => x + (y - mean) ** 2, 0) / cos.length) };
+}

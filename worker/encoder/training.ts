@@ -9,6 +9,7 @@ export {
   embedPixels,
   encoderEmbedder,
   evaluateVerification,
+  renderPairConsistency,
   type VerificationProtocol,
   type VerificationResult,
 } from './evaluate.ts';
