@@ -28,7 +28,7 @@ export function defaultIrNetConfig(): IrNetConfig {
     stem: 8,
     stemStride: 1,
     stages: [16, 32, 64],
-    units: [1, 1, 1],
+    units: [1, 2, 1],
     dropout: 0.2,
   };
 }
