@@ -153,6 +153,15 @@ async function showProgress(job: Id3Job, stage: StageSpec, store: Store, o: Loca
   }
 }
 
+/** Adds what the stage's workers reported (images or steps done) to its observation. */
+async function stageProgress(job: Id3Job, s: StageObservation, store: Store): Promise<StageObservation> {
+  const spec = stageGraph(job).find((g) => g.name === s.name);
+  if (!spec) return s;
+  const reports = await readReports(store, s.name).catch(() => []);
+  const done = await finishedTasks(store, s.name);
+  return { ...s, progress: aggregateProgress(spec, reports, done, () => (spec.unit === 'tasks' ? 1 : 0), new Date()) };
+}
+
 function stageObservation(stage: StageSpec, done: Set<number>, outcomes: TaskOutcome[]): StageObservation {
   const succeeded = done.size + outcomes.filter((x) => x.result === 'done').length;
   const failed = outcomes.find((x) => x.result === 'failed');
@@ -180,7 +189,14 @@ async function finish(
 ): Promise<JobResult> {
   const outputs = await readJsonIfExists<JobObservation['outputs']>(store, OUTPUTS_KEY).catch(() => undefined);
   const checkpoint = run.checkpointURI ? { checkpointURI: run.checkpointURI } : {};
-  const obs: JobObservation = { stages, suspended: false, outputs: { ...outputs, ...checkpoint } };
+  const trainReport = (await readReports(store, 'train').catch(() => [])).find((r) => r.train);
+  const withProgress = await Promise.all(stages.map((s) => stageProgress(run.job, s, store)));
+  const obs: JobObservation = {
+    stages: withProgress,
+    suspended: false,
+    outputs: { ...outputs, ...checkpoint },
+    ...(trainReport?.train ? { train: trainReport.train } : {}),
+  };
   const status = computeStatus(run.job, obs, new Date());
   await store
     .put('status/status.json', jsonBytes(status))

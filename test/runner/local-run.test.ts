@@ -1,0 +1,262 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { datasetManifest, EMBEDDING, RESOLUTION, type TinyWorld, tinyWorld } from './fixtures.ts';
+
+/**
+ * `id3 run` and `id3 worker` end to end on one machine, as a user runs them: real worker processes, real files, a
+ * tiny model. Checks the contracts that matter: outputs, resumption, byte-identical datasets whatever the sharding,
+ * no lost or duplicated image after a SIGKILL, exit codes, and bad input refused before anything is written.
+ */
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'id3.js');
+let dir: string;
+let world: TinyWorld;
+
+interface Result {
+  code: number | null;
+  out: string;
+}
+
+function start(args: string[]): ChildProcess {
+  return spawn(process.execPath, [bin, ...args], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1', ID3_LOG_LEVEL: 'warn' },
+  });
+}
+
+function finish(child: ChildProcess): Promise<Result> {
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (out += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+}
+
+const id3 = (...args: string[]) => finish(start(args));
+
+async function until(what: string, fn: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every tar and the index of a dataset, as bytes by key. */
+function datasetBytes(out: string): Record<string, string> {
+  const shards = readdirSync(join(out, 'shards')).sort();
+  const files: Record<string, string> = {};
+  for (const f of shards) files[`shards/${f}`] = readFileSync(join(out, 'shards', f)).toString('base64');
+  files['index.jsonl'] = readFileSync(join(out, 'index.jsonl')).toString('base64');
+  return files;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'id3-run-'));
+  world = await tinyWorld(join(dir, 'world'));
+});
+
+afterAll(() => {
+  // Temporary folders are left for inspection when a test fails; the OS cleans tmp.
+});
+
+describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
+  let reference: Record<string, string>;
+
+  it('runs plan, generate and finalize and writes the dataset, its card, exports and report', async () => {
+    const out = join(dir, 'ds-2');
+    const file = datasetManifest(join(dir, 'ds-2.yaml'), world, {
+      out,
+      shards: 2,
+      spec: { output: { uri: out, identitiesPerTar: 1, exports: ['recordio'] } },
+    });
+    const r = await id3('run', file, '--no-progress');
+    expect(r.out).toContain('SyntheticDatasetJob/tiny: Succeeded');
+    expect(r.code).toBe(0);
+    const card = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(card.counts).toMatchObject({ identities: 4, images: 12 });
+    const index = readFileSync(join(out, 'index.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(index.map((l) => l.key)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `00000${Math.floor(i / 3)}_00${i % 3}`),
+    );
+    for (const f of [
+      'report/index.html',
+      'report/metrics.json',
+      'report/contact-sheet.png',
+      'exports/recordio/train.rec',
+      'plan/anchors.npy',
+    ]) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const status = JSON.parse(readFileSync(join(out, 'status', 'status.json'), 'utf8'));
+    expect(status).toMatchObject({ phase: 'Succeeded', shardsReady: '2/2', imagesDone: 12, progress: '100%' });
+    reference = datasetBytes(out);
+  });
+
+  it('does nothing again when run again: every task is already done', async () => {
+    const out = join(dir, 'ds-2');
+    const r = await id3('run', join(dir, 'ds-2.yaml'), '--no-progress');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('(2 tasks already done)');
+    expect(datasetBytes(out)).toEqual(reference);
+  });
+
+  it.each([
+    { shards: 1, parallelism: 1 },
+    { shards: 4, parallelism: 2 },
+  ])('writes the same bytes with $shards shard(s) and parallelism $parallelism', async ({ shards, parallelism }) => {
+    const out = join(dir, `ds-${shards}`);
+    const file = datasetManifest(join(dir, `ds-${shards}.yaml`), world, { out, shards, parallelism });
+    const r = await id3('run', file, '--no-progress');
+    expect(r.code, r.out).toBe(0);
+    expect(datasetBytes(out)).toEqual(reference);
+  });
+
+  it('loses and duplicates nothing when a worker is SIGKILLed mid-shard, and the dataset keeps its bytes', async () => {
+    const out = join(dir, 'ds-killed');
+    const file = datasetManifest(join(dir, 'ds-killed.yaml'), world, { out, shards: 2 });
+    expect((await id3('worker', 'plan', '--job', file)).code).toBe(0);
+    const worker = start(['worker', 'generate', '--job', file, '--shard', '0']);
+    const done = finish(worker);
+    await until('the first identity to be committed', () => existsSync(join(out, 'shards', '000000.jsonl')));
+    worker.kill('SIGKILL');
+    expect((await done).code).toBeNull();
+    expect(existsSync(join(out, 'tasks', 'generate', '00000.done'))).toBe(false);
+    const r = await id3('run', file, '--no-progress');
+    expect(r.code, r.out).toBe(0);
+    expect(datasetBytes(out)).toEqual(reference);
+  });
+
+  it('stops on SIGTERM with exit 75 after saving, and resumes from there', async () => {
+    const out = join(dir, 'ds-term');
+    const file = datasetManifest(join(dir, 'ds-term.yaml'), world, { out, shards: 1, parallelism: 1 });
+    expect((await id3('worker', 'plan', '--job', file)).code).toBe(0);
+    const worker = start(['worker', 'generate', '--job', file]);
+    const done = finish(worker);
+    await until('sampling to start', () => existsSync(join(out, 'progress', 'generate', '00000.json')));
+    worker.kill('SIGTERM');
+    const r = await done;
+    expect(r.code, r.out).toBe(75);
+    expect((await id3('run', file, '--no-progress')).code).toBe(0);
+    expect(datasetBytes(out)).toEqual(reference);
+  });
+
+  it('refuses an invalid job with the field path and the reason, and writes nothing', async () => {
+    const out = join(dir, 'never');
+    const file = datasetManifest(join(dir, 'bad.yaml'), world, {
+      out,
+      spec: { anchorSimilarity: { lb: 0.9, ub: 0.5 } },
+    });
+    const r = await id3('run', file);
+    expect(r.code).toBe(65);
+    expect(r.out).toContain(
+      'spec.anchorSimilarity: Invalid value: "object": anchorSimilarity.lb must be less than anchorSimilarity.ub',
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('fails fast with exit 65 and says which input is wrong when the checkpoint does not exist', async () => {
+    const out = join(dir, 'no-model');
+    const file = datasetManifest(join(dir, 'no-model.yaml'), world, {
+      out,
+      spec: { model: { checkpointURI: join(dir, 'nowhere') } },
+    });
+    const r = await id3('run', file, '--no-progress');
+    expect(r.code).toBe(65);
+    expect(r.out).toMatch(/checkpoint .*nowhere.*no committed checkpoint/);
+  });
+});
+
+describe('id3 run: ID3TrainingJob, then a dataset from it through trainingJobRef', { timeout: 300_000 }, () => {
+  it('prepares, trains, evaluates, and feeds its checkpoint to the dataset job', async () => {
+    const faces = join(dir, 'faces');
+    expect(
+      (
+        await id3(
+          'fixtures',
+          'faces',
+          '--identities',
+          '6',
+          '--per-identity',
+          '4',
+          '--size',
+          String(RESOLUTION),
+          '--seed',
+          '1',
+          '--out',
+          faces,
+        )
+      ).code,
+    ).toBe(0);
+    const training = {
+      apiVersion: 'id3.sfr.dev/v1alpha1',
+      kind: 'ID3TrainingJob',
+      metadata: { name: 'tiny-train' },
+      spec: {
+        dataset: { uri: faces },
+        encoder: { uri: world.encoder, inputSize: RESOLUTION, embeddingSize: EMBEDDING },
+        model: {
+          resolution: RESOLUTION,
+          channels: 8,
+          channelMultipliers: [1, 2],
+          resBlocks: 1,
+          attentionResolutions: [8],
+          groupNormGroups: 4,
+          attentionHeads: 1,
+          dropout: 0,
+        },
+        conditioning: { hiddenSizes: [16, 16, 24] },
+        diffusion: { timesteps: 100 },
+        training: {
+          steps: 12,
+          batchSize: 4,
+          checkpointEverySteps: 5,
+          logEverySteps: 4,
+          emaDecay: 0.9,
+          keepCheckpoints: 2,
+        },
+        prepare: { shards: 2, parallelism: 2 },
+        evaluate: { identities: 2, imagesPerIdentity: 2, sampler: { type: 'DDIM', steps: 3, batchSize: 4 } },
+        output: { uri: 'trained' },
+      },
+    };
+    const dataset = {
+      apiVersion: 'id3.sfr.dev/v1alpha1',
+      kind: 'SyntheticDatasetJob',
+      metadata: { name: 'from-training' },
+      spec: {
+        model: { trainingJobRef: { name: 'tiny-train' } },
+        identities: 2,
+        imagesPerIdentity: 2,
+        seed: 5,
+        anchors: { steps: 5 },
+        sampler: { type: 'DDIM', steps: 2, batchSize: 4 },
+        output: { uri: 'from-training', identitiesPerTar: 1 },
+        quality: { enabled: false },
+      },
+    };
+    const file = join(dir, 'pipeline.yaml');
+    writeFileSync(file, [training, dataset].map((o) => stringify(o)).join('---\n'));
+    const r = await id3('run', file, '--no-progress');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('ID3TrainingJob/tiny-train: Succeeded');
+    expect(r.out).toContain('SyntheticDatasetJob/from-training: Succeeded');
+    const trained = join(dir, 'trained');
+    const status = JSON.parse(readFileSync(join(trained, 'status', 'status.json'), 'utf8'));
+    expect(status).toMatchObject({ phase: 'Succeeded', step: 12, progress: '100%' });
+    const committed = readdirSync(join(trained, 'checkpoints')).filter((f) =>
+      existsSync(join(trained, 'checkpoints', f, 'COMMITTED')),
+    );
+    expect(committed.sort()).toEqual(['step-000000010', 'step-000000012']);
+    expect(typeof status.evaluation.identityConsistency).toBe('number');
+    const card = JSON.parse(readFileSync(join(dir, 'from-training', 'manifest.json'), 'utf8'));
+    expect(card.model.checkpointURI).toContain('step-000000012');
+  });
+});
