@@ -409,6 +409,27 @@ describe('values', () => {
     expect(() => render({ kubeVersion: 'v1.27.3' })).toThrow('chart requires kubeVersion: >=1.29.0-0');
   });
 
+  it('are all documented in the chart README, and the README documents no value that does not exist', () => {
+    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Values'), readme.indexOf('\n## ', readme.indexOf('## Values') + 1));
+    const rows = [...section.matchAll(/^\| `([\w.]+)` \|/gm)].map((m) => m[1]!);
+    const defaults = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as Json;
+    const leaves = (o: Json, prefix = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) =>
+        v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0
+          ? leaves(v, `${prefix}${k}.`)
+          : [`${prefix}${k}`],
+      );
+    // A value is documented by its own row or by a row of the map it belongs to (resources, probes...).
+    const documented = (path: string) =>
+      path.split('.').some((_, i, parts) => rows.includes(parts.slice(0, i + 1).join('.')));
+    expect(leaves(defaults).filter((p) => !documented(p))).toEqual([]);
+    const exists = (path: string) =>
+      path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Json)[k] : undefined), defaults) !==
+      undefined;
+    expect(rows.filter((r) => !exists(r))).toEqual([]);
+  });
+
   it('renders NOTES.txt for both scopes', () => {
     expect(renderNotes({ namespace: NS })).toContain(
       'It watches ID3TrainingJobs and SyntheticDatasetJobs in every namespace.',
