@@ -121,6 +121,18 @@ export function storeContract(t: StoreUnderTest): void {
       await expect(store.putIfAbsent('tasks/x.done', 'late')).rejects.toBeInstanceOf(PreconditionFailedError);
     });
 
+    it('leaves nothing visible when a streamed upload fails, and passes the producer its own error', async () => {
+      const store = fresh();
+      class ProducerError extends Error {}
+      async function* failing(): AsyncIterable<Uint8Array> {
+        for (let i = 0; i < 6; i++) yield pseudoRandom(MiB, 100 + i);
+        throw new ProducerError('the input ran out');
+      }
+      await expect(store.put('failed/blob.bin', failing())).rejects.toBeInstanceOf(ProducerError);
+      expect(await store.exists('failed/blob.bin')).toBe(false);
+      expect(await keysOf(store, '')).toEqual([]);
+    });
+
     it('leaves nothing visible when a writer is killed mid-upload', async () => {
       const uri = t.freshUri();
       await killWhenStalled('stream-put', uri, t.childEnv);

@@ -16,6 +16,26 @@ export function bodyBytes(body: Uint8Array | string): Uint8Array {
   return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 }
 
+/**
+ * Wraps a body stream so that an error thrown by the producer (a writer that finds its own input wrong) can be told
+ * apart from a storage failure, and rethrown as it is rather than as a StorageError.
+ */
+export function watchSource(body: AsyncIterable<Uint8Array>): {
+  stream: AsyncIterable<Uint8Array>;
+  failure: () => { error: unknown } | undefined;
+} {
+  let failure: { error: unknown } | undefined;
+  async function* stream(): AsyncIterable<Uint8Array> {
+    try {
+      yield* body;
+    } catch (error) {
+      failure = { error };
+      throw error;
+    }
+  }
+  return { stream: stream(), failure: () => failure };
+}
+
 export function isStreamBody(body: Body): body is AsyncIterable<Uint8Array> {
   return typeof body !== 'string' && !(body instanceof Uint8Array);
 }

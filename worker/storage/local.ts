@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidUriError, ObjectNotFoundError, PreconditionFailedError, StorageError } from './errors.ts';
-import { bodyBytes, isStreamBody } from './io.ts';
+import { bodyBytes, isStreamBody, watchSource } from './io.ts';
 import type { Body, ObjectInfo, Store } from './store.ts';
 import { checkKey, checkPrefix, formatUri, type StorageLocation } from './uri.ts';
 
@@ -150,7 +150,10 @@ export class LocalStore implements Store {
     try {
       await mkdir(dirname(path), { recursive: true });
       if (isStreamBody(body)) {
-        await pipeline(body, createWriteStream(tmp));
+        const source = watchSource(body);
+        await pipeline(source.stream, createWriteStream(tmp)).catch((err: unknown) => {
+          throw source.failure()?.error ?? err;
+        });
         await syncFile(tmp);
       } else {
         const fh = await open(tmp, 'w');
@@ -164,6 +167,7 @@ export class LocalStore implements Store {
       return tmp;
     } catch (err) {
       await unlink(tmp).catch(() => {});
+      if (isStreamBody(body) && !isNodeError(err)) throw err; // the producer's own error, not the disk's
       throw this.translate(err, key);
     }
   }
@@ -193,6 +197,13 @@ async function syncFile(path: string): Promise<void> {
 /** A plain Uint8Array view (not a Buffer), so both backends return the same type. */
 function plain(buf: Buffer): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+function isNodeError(err: unknown): boolean {
+  return (
+    typeof (err as NodeJS.ErrnoException).code === 'string' &&
+    typeof (err as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 function isMissing(err: unknown): boolean {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectNotFoundError, PreconditionFailedError } from './errors.ts';
-import { bodyBytes, isStreamBody } from './io.ts';
+import { bodyBytes, isStreamBody, watchSource } from './io.ts';
 import { scrubError } from './redact.ts';
 import { type Clock, DEFAULT_RETRY_POLICY, type RetryPolicy, type Rng, systemClock, withRetry } from './retry.ts';
 import type { S3Settings } from './s3-config.ts';
@@ -121,7 +121,14 @@ export class S3Store implements Store {
 
   async put(key: string, body: Body, opts: PutOptions = {}): Promise<void> {
     const Key = this.full(key);
-    if (isStreamBody(body)) return this.upload(key, Readable.from(body), opts);
+    if (isStreamBody(body)) {
+      const source = watchSource(body);
+      try {
+        return await this.upload(key, Readable.from(source.stream), opts);
+      } catch (err) {
+        throw source.failure()?.error ?? err;
+      }
+    }
     const bytes = bodyBytes(body);
     if (bytes.byteLength > (this.opts.multipartThreshold ?? 16 * MiB)) return this.upload(key, bytes, opts);
     await this.call('PUT', key, () =>
