@@ -25,7 +25,7 @@ import {
 } from '../helm/install.ts';
 import { one } from '../helm/manifests.ts';
 import { eventually, startCluster, type TestCluster } from '../kube/harness.ts';
-import { type PrometheusServer, promtool, startPrometheus } from './prometheus.ts';
+import { PROM_CLIENT_LINT, type PrometheusServer, promtool, sampleNames, startPrometheus } from './prometheus.ts';
 import {
   alertQueries,
   dashboardQueries,
@@ -40,17 +40,6 @@ const NS = 'id3-system';
 const JOBS_NS = 'faces';
 const MONITORING = new Set(['ServiceMonitor', 'PodMonitor', 'PrometheusRule']);
 const FAKE_WORKER = join(import.meta.dirname, 'fake-worker.ts');
-
-/**
- * prom-client's default metrics name three gauges `nodejs_active_{handles,requests,resources}_total`, which
- * `promtool check metrics` rejects (a non-counter must not end in _total). Only the operator and worker registries
- * can drop them (registry.removeSingleMetric after collectDefaultMetrics); until they do, exactly these lines are
- * expected, and the test fails as soon as they disappear so that this list is emptied.
- */
-const PROM_CLIENT_LINT = (prefix: string) =>
-  ['handles', 'requests', 'resources'].map(
-    (k) => `${prefix}nodejs_active_${k}_total non-counter metrics should not have "_total" suffix`,
-  );
 
 let c: TestCluster;
 let pods: OperatorPod[] = [];
@@ -189,16 +178,6 @@ async function variableValues(): Promise<Record<string, Record<string, string>>>
     }
   }
   return all;
-}
-
-/** Sample names on a /metrics page. */
-function sampleNames(text: string): Set<string> {
-  return new Set(
-    text
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)?.[0] ?? ''),
-  );
 }
 
 async function scrape(url: string): Promise<string> {

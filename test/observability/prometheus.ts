@@ -15,6 +15,27 @@ export interface ToolResult {
   output: string;
 }
 
+/**
+ * prom-client's default metrics name three gauges `nodejs_active_{handles,requests,resources}_total`, which
+ * `promtool check metrics` rejects (a non-counter must not end in _total). Only the operator and worker registries
+ * can drop them (registry.removeSingleMetric after collectDefaultMetrics); until they do, exactly these lines are
+ * expected, and the test fails as soon as they disappear so that this list is emptied.
+ */
+export const PROM_CLIENT_LINT = (prefix: string) =>
+  ['handles', 'requests', 'resources'].map(
+    (k) => `${prefix}nodejs_active_${k}_total non-counter metrics should not have "_total" suffix`,
+  );
+
+/** Sample names on a /metrics page. */
+export function sampleNames(text: string): Set<string> {
+  return new Set(
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)?.[0] ?? ''),
+  );
+}
+
 /** Runs promtool; resolves with its exit code and output (never rejects on a non-zero exit). */
 export function promtool(args: string[], o: { cwd?: string; input?: string } = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
