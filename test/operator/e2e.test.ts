@@ -1,0 +1,342 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type OperatorHandle, runOperator } from '../../operator/main.ts';
+import { StorageProgressSource } from '../../operator/progress-source.ts';
+import { waitForGateway } from '../../scripts/s3.ts';
+import { openStore, type Store } from '../../worker/storage/index.ts';
+import { kubectlInBackground, startCluster, type TestCluster } from '../kube/harness.ts';
+import { EMBEDDING, RESOLUTION, type TinyWorld, tinyWorld } from '../runner/fixtures.ts';
+
+/**
+ * The operator end to end: the API emulator with real kubectl, real worker processes run by its kubelet, the real
+ * Ceph gateway for storage. Jobs are applied with kubectl as a user would, and the datasets they produce are compared
+ * byte for byte with an undisturbed run while pods are preempted, the operator is restarted and the API misbehaves.
+ */
+
+const s3 = inject('s3');
+const root = join(import.meta.dirname, '..', '..');
+const NS = 'faces';
+const IMAGE = 'id3-worker:e2e';
+const run = `e2e-${Date.now().toString(36)}`;
+let cluster: TestCluster;
+let world: TinyWorld;
+let dir: string;
+let operators: OperatorHandle[] = [];
+let reference: Record<string, string>;
+
+const env = {
+  AWS_ENDPOINT_URL_S3: s3.endpoint,
+  AWS_ACCESS_KEY_ID: s3.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  AWS_REGION: s3.region,
+};
+const datasetUri = (name: string) => `s3://${s3.bucket}/${run}/${name}`;
+
+async function startOperator(identity: string): Promise<OperatorHandle> {
+  let handle: OperatorHandle | undefined;
+  handle = await runOperator({
+    kubeConfig: cluster.kubeConfig(),
+    workerImage: IMAGE,
+    concurrency: 2,
+    progressIntervalMs: 500,
+    progress: new StorageProgressSource({
+      readSecret: (ns, name) => handle!.controller.client.readSecret(ns, name),
+      minIntervalMs: 500,
+      logger: pino({ level: 'silent' }),
+    }),
+    address: '127.0.0.1:0',
+    leaderElection: { namespace: 'default', name: 'id3-operator-e2e', identity },
+    logger: pino({ level: process.env.ID3_E2E_DEBUG ? 'debug' : 'silent' }),
+  });
+  operators.push(handle);
+  return handle;
+}
+
+async function stopOperator(h: OperatorHandle): Promise<void> {
+  operators = operators.filter((o) => o !== h);
+  await h.stop();
+}
+
+function datasetJob(name: string): string {
+  const job = {
+    apiVersion: 'id3.sfr.dev/v1alpha1',
+    kind: 'SyntheticDatasetJob',
+    metadata: { name, namespace: NS },
+    spec: {
+      model: { checkpointURI: world.checkpoints },
+      identities: 4,
+      imagesPerIdentity: 3,
+      embeddingsPerIdentity: 2,
+      seed: 11,
+      anchors: { steps: 10 },
+      sampler: { type: 'DDIM', steps: 3, batchSize: 2 },
+      sharding: { shards: 2, parallelism: 2 },
+      output: { uri: datasetUri(name), identitiesPerTar: 1 },
+      quality: { pairs: 20 },
+      storage: { endpoint: s3.endpoint, region: s3.region, credentialsSecretRef: { name: 's3' } },
+      resources: { gpus: 0 },
+    },
+  };
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, stringify(job));
+  return file;
+}
+
+async function kubectlOk(args: string[], stdin?: string): Promise<string> {
+  const r = await cluster.kubectl(args, stdin === undefined ? {} : { stdin });
+  expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 240_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+async function waitComplete(name: string, kind = 'sdj'): Promise<void> {
+  const r = await kubectlInBackground(cluster, [
+    '-n',
+    NS,
+    'wait',
+    `${kind}/${name}`,
+    '--for=condition=Complete',
+    '--timeout=300s',
+  ]);
+  if (r.code !== 0) {
+    const status = await cluster.kubectl(['-n', NS, 'get', kind, name, '-o', 'jsonpath={.status}']);
+    throw new Error(`${kind}/${name} did not complete: ${r.stderr}\nstatus: ${status.stdout}`);
+  }
+}
+
+/** The dataset's tars and index as bytes by key (what must not depend on how the run went). */
+async function datasetBytes(name: string): Promise<Record<string, string>> {
+  const store: Store = openStore(datasetUri(name), undefined, env);
+  const out: Record<string, string> = {};
+  for await (const o of store.list('shards/'))
+    if (o.key.endsWith('.tar')) out[o.key] = Buffer.from(await store.get(o.key)).toString('base64');
+  out['index.jsonl'] = Buffer.from(await store.get('index.jsonl')).toString('base64');
+  return out;
+}
+
+beforeAll(async () => {
+  await waitForGateway(s3);
+  dir = mkdtempSync(join(tmpdir(), 'id3-e2e-'));
+  world = await tinyWorld(join(dir, 'world'));
+  cluster = await startCluster({
+    images: {
+      [IMAGE]: {
+        prefix: [process.execPath, join(root, 'bin', 'id3.js')],
+        cwd: dir,
+        rewrite: (argv) => argv.map((a) => (a === '9090' ? '0' : a)),
+      },
+    },
+  });
+  await kubectlOk(['apply', '-f', join(root, 'crds')]);
+  await kubectlOk(['create', 'namespace', NS]);
+  await kubectlOk([
+    '-n',
+    NS,
+    'create',
+    'secret',
+    'generic',
+    's3',
+    `--from-literal=AWS_ACCESS_KEY_ID=${s3.accessKeyId}`,
+    `--from-literal=AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}`,
+  ]);
+  await startOperator('replica-a');
+}, 300_000);
+
+afterAll(async () => {
+  for (const o of [...operators]) await stopOperator(o);
+  await cluster?.stop();
+});
+
+describe('operator end to end', { timeout: 420_000 }, () => {
+  it('completes a SyntheticDatasetJob applied with kubectl, showing progress, and leaves a valid dataset in S3', async () => {
+    await kubectlOk(['apply', '-f', datasetJob('ds-a')]);
+    const waited = waitComplete('ds-a');
+    const seen = new Set<string>();
+    await until('kubectl get to show the job generating', async () => {
+      const out = await kubectlOk(['-n', NS, 'get', 'sdj', 'ds-a', '--no-headers']);
+      seen.add(out.trim().split(/\s+/)[1] ?? '');
+      return out.includes('Generating') || out.includes('Finalizing') || out.includes('Succeeded');
+    });
+    await waited;
+    const got = await kubectlOk(['-n', NS, 'get', 'sdj', 'ds-a']);
+    expect(got).toMatch(/NAME\s+PHASE\s+PROGRESS\s+SHARDS\s+IMAGES\s+AGE/);
+    expect(got).toMatch(/ds-a\s+Succeeded\s+100%\s+2\/2\s+12\s/);
+    const store = openStore(datasetUri('ds-a'), undefined, env);
+    const card = JSON.parse(Buffer.from(await store.get('manifest.json')).toString());
+    expect(card.counts).toMatchObject({ identities: 4, images: 12 });
+    expect(await store.exists('report/index.html')).toBe(true);
+    const status = JSON.parse(await kubectlOk(['-n', NS, 'get', 'sdj', 'ds-a', '-o', 'jsonpath={.status}']));
+    expect(status).toMatchObject({
+      manifestURI: `${datasetUri('ds-a')}/manifest.json`,
+      reportURI: `${datasetUri('ds-a')}/report/index.html`,
+    });
+    expect(typeof status.quality.centroidConsistency).toBe('number');
+    reference = await datasetBytes('ds-a');
+  });
+
+  it('loses and duplicates nothing when a worker pod is preempted mid-shard', async () => {
+    await kubectlOk(['apply', '-f', datasetJob('ds-preempt')]);
+    const store = openStore(datasetUri('ds-preempt'), undefined, env);
+    const pod = await until('a generate pod to have committed work', async () => {
+      for await (const o of store.list('shards/')) if (o.key.endsWith('.jsonl')) return podOf('ds-preempt-generate');
+      return undefined;
+    });
+    cluster.sim.preempt(NS, pod, { reason: 'PreemptionByScheduler', message: 'a higher-priority pod needs the GPU' });
+    await waitComplete('ds-preempt');
+    expect(await datasetBytes('ds-preempt')).toEqual(reference);
+    const job = JSON.parse(await kubectlOk(['-n', NS, 'get', 'job', 'ds-preempt-generate', '-o', 'json']));
+    expect(job.status.failed ?? 0).toBe(0);
+  });
+
+  it('survives an operator restart, a second replica, dropped watches, expired versions and failing writes', async () => {
+    await kubectlOk(['apply', '-f', datasetJob('ds-chaos')]);
+    await until('the plan stage to start', () => podOf('ds-chaos-plan'));
+    await stopOperator(operators[0]!);
+    cluster.sim.faults.configure({ writeErrorRate: 0.2, writeErrorCodes: [409, 500, 429] });
+    await Promise.all([startOperator('replica-b'), startOperator('replica-c')]);
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 1500));
+      cluster.sim.faults.dropWatches();
+      cluster.sim.faults.expireResourceVersions();
+    }
+    await waitComplete('ds-chaos');
+    cluster.sim.faults.reset();
+    expect(await datasetBytes('ds-chaos')).toEqual(reference);
+    expect(operators.filter((o) => o.elector?.isLeader).length).toBe(1);
+  });
+
+  it('runs an ID3TrainingJob, then a SyntheticDatasetJob that waits for it through trainingJobRef', async () => {
+    const faces = join(dir, 'faces');
+    const fixtures = await kubectlFreeRun([
+      'fixtures',
+      'faces',
+      '--identities',
+      '6',
+      '--per-identity',
+      '2',
+      '--size',
+      String(RESOLUTION),
+      '--seed',
+      '2',
+      '--out',
+      faces,
+    ]);
+    expect(fixtures).toBe(0);
+    const training = {
+      apiVersion: 'id3.sfr.dev/v1alpha1',
+      kind: 'ID3TrainingJob',
+      metadata: { name: 'tj', namespace: NS },
+      spec: {
+        dataset: { uri: faces },
+        encoder: { uri: world.encoder, inputSize: RESOLUTION, embeddingSize: EMBEDDING },
+        model: {
+          resolution: RESOLUTION,
+          channels: 8,
+          channelMultipliers: [1, 2],
+          resBlocks: 1,
+          attentionResolutions: [8],
+          groupNormGroups: 4,
+          attentionHeads: 1,
+          dropout: 0,
+        },
+        conditioning: { hiddenSizes: [16, 16, 24] },
+        diffusion: { timesteps: 100 },
+        training: { steps: 6, batchSize: 4, checkpointEverySteps: 3, logEverySteps: 3 },
+        evaluate: { enabled: false },
+        output: { uri: datasetUri('tj') },
+        storage: { endpoint: s3.endpoint, region: s3.region, credentialsSecretRef: { name: 's3' } },
+        resources: { gpus: 0 },
+      },
+    };
+    const dataset = {
+      apiVersion: 'id3.sfr.dev/v1alpha1',
+      kind: 'SyntheticDatasetJob',
+      metadata: { name: 'from-tj', namespace: NS },
+      spec: {
+        model: { trainingJobRef: { name: 'tj' } },
+        identities: 2,
+        imagesPerIdentity: 2,
+        seed: 3,
+        anchors: { steps: 5 },
+        sampler: { type: 'DDIM', steps: 2, batchSize: 4 },
+        output: { uri: datasetUri('from-tj'), identitiesPerTar: 1 },
+        quality: { enabled: false },
+        storage: { endpoint: s3.endpoint, region: s3.region, credentialsSecretRef: { name: 's3' } },
+        resources: { gpus: 0 },
+      },
+    };
+    // The dataset job first: it must wait for the training job it names.
+    await kubectlOk(['apply', '-f', '-'], stringify(dataset));
+    await until('the dataset job to wait', async () =>
+      (await kubectlOk(['-n', NS, 'get', 'sdj', 'from-tj', '--no-headers'])).includes('Waiting'),
+    );
+    await kubectlOk(['apply', '-f', '-'], stringify(training));
+    await waitComplete('tj', 'id3tj');
+    await waitComplete('from-tj');
+    const tj = JSON.parse(await kubectlOk(['-n', NS, 'get', 'id3tj', 'tj', '-o', 'jsonpath={.status}']));
+    expect(tj).toMatchObject({ phase: 'Succeeded', step: 6, latestCheckpointStep: 6 });
+    const ds = JSON.parse(await kubectlOk(['-n', NS, 'get', 'sdj', 'from-tj', '-o', 'jsonpath={.status}']));
+    expect(ds.checkpointURI).toBe(tj.latestCheckpointURI);
+  });
+
+  it("refuses an invalid manifest with the CRD's message", async () => {
+    const bad = {
+      apiVersion: 'id3.sfr.dev/v1alpha1',
+      kind: 'SyntheticDatasetJob',
+      metadata: { name: 'bad', namespace: NS },
+      spec: {
+        model: { checkpointURI: world.checkpoints },
+        identities: 4,
+        seed: 1,
+        anchorSimilarity: { lb: 0.9, ub: 0.1 },
+        output: { uri: datasetUri('bad') },
+      },
+    };
+    const r = await cluster.kubectl(['apply', '-f', '-'], { stdin: stringify(bad) });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('anchorSimilarity.lb must be less than anchorSimilarity.ub');
+  });
+});
+
+async function podOf(jobName: string): Promise<string | undefined> {
+  const out = await cluster.kubectl([
+    '-n',
+    NS,
+    'get',
+    'pods',
+    '-l',
+    `job-name=${jobName}`,
+    '--field-selector=status.phase=Running',
+    '-o',
+    'jsonpath={.items[0].metadata.name}',
+  ]);
+  return out.stdout.trim() || undefined;
+}
+
+/** Runs `id3 …` directly (not through the cluster), for test inputs. */
+async function kubectlFreeRun(args: string[]): Promise<number | null> {
+  const { spawnSync } = await import('node:child_process');
+  return spawnSync(process.execPath, [join(root, 'bin', 'id3.js'), ...args], { cwd: dir, stdio: 'ignore' }).status;
+}
