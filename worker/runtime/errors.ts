@@ -4,7 +4,7 @@ import { DatasetFormatError } from '../dataset/index.ts';
 import { EncoderLoadError } from '../encoder/loader.ts';
 import { ModelConfigError, ModelFormatError } from '../model/index.ts';
 import { AttributeSourceError } from '../planner/index.ts';
-import { InvalidUriError } from '../storage/index.ts';
+import { InvalidUriError, StorageError } from '../storage/index.ts';
 import { BackendUnavailableError } from '../tf/index.ts';
 
 /**
@@ -43,6 +43,8 @@ const BAD_INPUT: (abstract new (...args: never[]) => Error)[] = [
 export function exitCodeFor(err: unknown): number {
   if (err instanceof PreemptedError) return EXIT_RETRY;
   if (BAD_INPUT.some((cls) => err instanceof cls)) return EXIT_BAD_INPUT;
+  // A storage error that retrying cannot fix (no such bucket, access denied) is a wrong URI or credentials.
+  if (err instanceof StorageError && !err.retryable) return EXIT_BAD_INPUT;
   return 1;
 }
 
