@@ -37,8 +37,6 @@ async function runExport(dataset: string, flags: ExportFlags): Promise<number> {
     process.stderr.write(`id3 export: --format must be imagefolder or recordio, not ${JSON.stringify(flags.format)}\n`);
     return EXIT_BAD_INPUT;
   }
-  // The SDK warns on every run that releases after January 2027 need Node 22; ours is pinned, so the warning is noise.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [{ openStore, StorageError }, { exportDataset, DatasetFormatError }] = await Promise.all([
     import('../worker/storage/index.ts'),
     import('../worker/dataset/index.ts'),
