@@ -128,6 +128,41 @@ describe('cluster-wide install: two replicas, leader election, RBAC enforced', (
       expect(await metricsOf(pod)).not.toMatch(/id3_operator_api_requests_total\{[^}]*code="403"/);
   }, 90_000);
 
+  it('fails over: when the leader pod is deleted, the other replica takes the Lease and runs the next job', async () => {
+    const isLeader = async (p: OperatorPod) => /^leader_election_master_status\{[^}]*\} 1$/m.test(await metricsOf(p));
+    const leader = (await Promise.all(pods.map(isLeader))).indexOf(true);
+    expect(leader).toBeGreaterThanOrEqual(0);
+    const before = await kubectlOk(c, [
+      'get',
+      'lease',
+      'id3-operator-leader',
+      '-n',
+      RELEASE_NS,
+      '-o',
+      'jsonpath={.spec.holderIdentity}',
+    ]);
+    // Graceful deletion: SIGTERM, the operator finishes its reconciles and releases the Lease.
+    await kubectlOk(c, ['delete', 'pod', pods[leader]!.name, '-n', RELEASE_NS, '--wait=false']);
+    const standby = pods[1 - leader]!;
+    await eventually(async () => expect(await isLeader(standby), logs()).toBe(true), 30_000, 250);
+    const after = await kubectlOk(c, [
+      'get',
+      'lease',
+      'id3-operator-leader',
+      '-n',
+      RELEASE_NS,
+      '-o',
+      'jsonpath={.spec.holderIdentity}',
+    ]);
+    expect(after).not.toBe(before);
+    await runJob(c, 'faces', 'after-failover');
+    await eventually(
+      async () => expect(await phaseOf(c, 'faces', 'after-failover'), logs()).toBe('Succeeded'),
+      60_000,
+      250,
+    );
+  }, 90_000);
+
   it.each(
     [
       { args: ['get', 'secrets', '-n', 'faces'], want: 'yes' },
