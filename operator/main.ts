@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { type ProbeState, startServer } from '../worker/runtime/index.ts';
+// Directly, not through worker/runtime/index.ts: the operator must not load the workers' TensorFlow.js.
+import { type ProbeState, startServer } from '../worker/runtime/http-server.ts';
 import { Controller, type ProgressSource } from './controller.ts';
 import { publishJobGauges } from './job-metrics.ts';
 import { LeaderElector } from './leader.ts';

@@ -4,6 +4,6 @@
  * progress (runner/view.ts). A control plane for one machine, built on the same workflow code as the operator.
  */
 export { type JobSource, planRun, type RunJob, type RunOptions, RunPlanError } from './jobs.ts';
-export { lastError, runTasks, type TaskLaunch, type TaskOutcome } from './pool.ts';
+export { runTasks, type TaskLaunch, type TaskOutcome } from './pool.ts';
 export { type JobResult, type LocalRunOptions, runLocal } from './run.ts';
 export { createView, formatSeconds, type ProgressView } from './view.ts';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EXIT_BAD_INPUT, EXIT_RETRY, type Stage } from '../api/index.ts';
+import { workerErrorFromLog } from '../workflow/index.ts';
 
 /**
  * Runs a stage's tasks as child processes, at most `concurrency` at a time, with the same retry rules a Kubernetes
@@ -67,7 +68,7 @@ async function runWithRetries(t: TaskLaunch, o: PoolOptions): Promise<TaskOutcom
         result: 'failed',
         exitCode: code,
         badInput,
-        message: lastError(tail),
+        message: workerErrorFromLog(tail),
         logFile: t.logFile(attempt),
       };
     }
@@ -96,17 +97,4 @@ function runOnce(t: TaskLaunch, attempt: number, signal: AbortSignal): Promise<{
       resolve({ code: code ?? (sig === 'SIGKILL' ? 137 : 143), tail });
     });
   });
-}
-
-/** The worker's last error message, from its JSON log lines (or the last line if it printed something else). */
-export function lastError(lines: readonly string[]): string {
-  for (const line of [...lines].reverse()) {
-    try {
-      const o = JSON.parse(line) as { level?: number; err?: string; msg?: string };
-      if ((o.level ?? 0) >= 50) return o.err ? `${o.msg}: ${o.err}` : (o.msg ?? line);
-    } catch {
-      // not a JSON log line
-    }
-  }
-  return lines.at(-1) ?? 'the worker exited without a message';
 }

@@ -23,6 +23,7 @@ export {
   type TaskProgress,
 } from './progress.ts';
 export { isRelativePath, resolveJobPaths, workerJob } from './resolve.ts';
+export { workerErrorFromLog } from './worker-log.ts';
 export {
   currentStage,
   isDatasetStage,

@@ -15,7 +15,7 @@ export async function act(
   logger: Logger,
 ): Promise<void> {
   for (const child of plan.apply) await client.applyJob(child);
-  if (plan.status) await client.patchStatus(job, plan.status);
+  if (plan.status) await client.patchStatus(job, mergePatchFor(job.status ?? {}, plan.status));
   for (const e of plan.events) {
     await client
       .recordEvent(job, e, now)
@@ -25,4 +25,22 @@ export async function act(
     logger.info('ttlSecondsAfterFinished has passed; deleting the job');
     await client.deleteJob(job);
   }
+}
+
+/**
+ * The JSON merge patch (RFC 7386) that turns `prev` into `next`: a merge patch only adds and replaces, so a field the
+ * new status no longer has (the stage of a finished job, say) must be sent as null to be removed.
+ */
+export function mergePatchFor(prev: object, next: object): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(next as Record<string, unknown>) };
+  for (const [k, old] of Object.entries(prev)) {
+    const now = (next as Record<string, unknown>)[k];
+    if (now === undefined) out[k] = null;
+    else if (isObject(old) && isObject(now)) out[k] = mergePatchFor(old, now);
+  }
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -8,7 +8,7 @@ import {
   type Stage,
   WORKER_CONTAINER,
 } from '../../api/index.ts';
-import { type StageObservation, type StageSpec, stageGraph } from '../../workflow/index.ts';
+import { type StageObservation, type StageSpec, stageGraph, workerErrorFromLog } from '../../workflow/index.ts';
 import { childName } from '../children/stage-job.ts';
 
 /**
@@ -55,7 +55,7 @@ function failureOf(stage: StageSpec, child: V1Job, pods: readonly V1Pod[]): NonN
   const badInput = pods.find((p) => workerExit(p)?.exitCode === EXIT_BAD_INPUT);
   if (badInput) {
     const index = badInput.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'] ?? '?';
-    const said = workerExit(badInput)?.message?.trim() || 'the worker refused its input';
+    const said = workerExit(badInput)?.message ? workerErrorFromLog(workerExit(badInput)!.message!) : 'the worker refused its input';
     return {
       reason: Reason.BadInput,
       message: `${stage.name} task ${index} (pod ${badInput.metadata?.name}): ${said}`,
@@ -63,7 +63,7 @@ function failureOf(stage: StageSpec, child: V1Job, pods: readonly V1Pod[]): NonN
   }
   const cond = child.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
   const lastFailure = pods.map(workerExit).find((t) => t && t.exitCode !== 0 && t.exitCode !== EXIT_RETRY);
-  const detail = lastFailure?.message?.trim() ? `; last worker error: ${lastFailure.message.trim()}` : '';
+  const detail = lastFailure?.message?.trim() ? `; last worker error: ${workerErrorFromLog(lastFailure.message)}` : '';
   return {
     reason: Reason.BackoffLimitExceeded,
     message: `${stage.name}: ${cond?.reason ?? 'Failed'}: ${cond?.message ?? 'the stage Job failed'}${detail}`,

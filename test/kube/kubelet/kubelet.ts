@@ -3,6 +3,7 @@
  * a command by a test-supplied table. Exit codes become container states and the pod phase, restartPolicy restarts
  * with a back-off, and deletion is graceful (SIGTERM, the grace period, SIGKILL, then the final delete).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Deps, internalContext, remove } from '../apiserver/index.ts';
 import { type Logger, mutate, recordEvent, WorkQueue } from '../controllers/index.ts';
@@ -241,9 +242,11 @@ export class Kubelet {
     rt.timers = [];
     const pod = this.d.store.get('/pods', ...(key.split('/') as [string, string]));
     if (!pod || pod.metadata.uid !== rt.uid) return;
+    const message = exitCode !== 0 ? this.fallbackMessage(pod, rt) : undefined;
     const terminated = {
       exitCode,
       reason: exitCode === 0 ? 'Completed' : 'Error',
+      ...(message ? { message } : {}),
       startedAt: rt.startedAt,
       finishedAt: timestamp(this.d.clock.now()),
       containerID: `kube-sim://${proc.pid}`,
@@ -259,6 +262,23 @@ export class Kubelet {
     rt.lastState = rt.lastState ?? {};
     this.writeStatus(pod, exitCode === 0 ? 'Succeeded' : 'Failed', this.run(pod, rt, { terminated }, false), rt);
     if (pod.metadata.deletionTimestamp) this.finalDelete(pod);
+  }
+
+  /**
+   * terminationMessagePolicy FallbackToLogsOnError: a failed container's message is the end of its log (the last 80
+   * lines or 2048 bytes, whichever is less), as the kubelet does. A container here cannot write
+   * /dev/termination-log, so only the fallback is emulated.
+   */
+  private fallbackMessage(pod: KubeObject, rt: Runtime): string | undefined {
+    const c = ((pod.spec as Json).containers as Json[] | undefined)?.[0];
+    if (c?.terminationMessagePolicy !== 'FallbackToLogsOnError') return undefined;
+    try {
+      const text = readFileSync(this.logPath(pod, rt.restartCount), 'utf8');
+      const tail = text.slice(-2048).split('\n');
+      return tail.slice(-81).join('\n').trim() || undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private scheduleRestart(key: string, pod: KubeObject, rt: Runtime, terminated: Json): void {
