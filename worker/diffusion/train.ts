@@ -109,12 +109,15 @@ export function makeTrainStep(m: TrainModel): (state: TrainState, batch: TrainBa
       return out.loss;
     };
     const { value, grad } = tf.valueAndGrad(objective)(state.theta);
+    draws.noise.dispose();
+    // From here on every old tensor is released as soon as its replacement exists: peak memory stays near six θ.
     const clipped = clipByGlobalNorm([grad], m.training.gradientClipNorm);
-    const next = adamwUpdate(m.training, k, [state.theta], clipped.grads, { m: [state.adamM], v: [state.adamV] });
-    const [ema] = emaUpdate([state.ema], next.params, m.training.emaDecay);
+    grad.dispose();
+    const slots = { m: [state.adamM], v: [state.adamV] };
+    const next = adamwUpdate(m.training, k, [state.theta], clipped.grads, slots, { consume: true });
+    const [ema] = emaUpdate([state.ema], next.params, m.training.emaDecay, { consume: true });
     const numbers = await Promise.all([value, ...terms, clipped.norm].map(async (s) => (await s.data())[0]!));
-    tf.dispose([value, ...terms, clipped.norm, grad, ...clipped.grads, draws.noise]);
-    disposeTrainState(state);
+    tf.dispose([value, ...terms, clipped.norm]);
     const [loss, denoise, reconstruction, identity, gradNorm] = numbers as [number, number, number, number, number];
     return {
       state: {

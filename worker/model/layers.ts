@@ -6,6 +6,7 @@
  * Notation: C channels, N = H·W tokens, L context tokens, h heads, d = C/h.
  */
 import * as tf from '@tensorflow/tfjs';
+import { groupNorm } from './group-norm.ts';
 import type { ParamRegistry, Params } from './params.ts';
 
 /** Per-forward knobs. */
@@ -102,16 +103,11 @@ export class GroupNorm {
     this.beta = reg.add(`${name}.beta`, [channels], { kind: 'zeros' });
   }
 
-  apply(P: Params, x: tf.Tensor4D): tf.Tensor4D {
-    const [b, h, w, c] = x.shape;
-    const g = this.groups;
-    const grouped = x.reshape([b, h * w, g, c / g]);
-    const { mean, variance } = tf.moments(grouped, [1, 3], true);
-    const normed = grouped
-      .sub(mean)
-      .mul(tf.rsqrt(variance.add(this.epsilon)))
-      .reshape([b, h, w, c]);
-    return normed.mul(get(P, this.gamma)).add(get(P, this.beta)) as tf.Tensor4D;
+  /** GroupNorm, then SiLU when `silu` (one op with a hand-written gradient: group-norm.ts). */
+  apply(P: Params, x: tf.Tensor4D, silu = false): tf.Tensor4D {
+    const gamma = get(P, this.gamma) as tf.Tensor1D;
+    const beta = get(P, this.beta) as tf.Tensor1D;
+    return groupNorm(x, gamma, beta, { groups: this.groups, epsilon: this.epsilon, silu });
   }
 }
 
@@ -143,10 +139,10 @@ export class ResBlock {
 
   /** tembAct = SiLU(temb), shared by every block. */
   apply(P: Params, x: tf.Tensor4D, tembAct: tf.Tensor2D, opts: ForwardOptions): tf.Tensor4D {
-    let h = this.conv1.apply(P, silu(this.norm1.apply(P, x)), opts);
+    let h = this.conv1.apply(P, this.norm1.apply(P, x, true), opts);
     const [b] = h.shape;
     h = h.add(this.temb.apply(P, tembAct, opts).reshape([b, 1, 1, this.co]));
-    h = silu(this.norm2.apply(P, h));
+    h = this.norm2.apply(P, h, true);
     if (opts.dropoutSeed && this.dropout > 0) {
       h = tf.dropout(h, this.dropout, undefined, opts.dropoutSeed(this.index)) as tf.Tensor4D;
     }

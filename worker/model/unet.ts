@@ -156,25 +156,27 @@ export class UNet {
     let h = this.inConv.apply(P, inputs.x, opts);
     const skips: tf.Tensor4D[] = [h];
     for (const stage of this.stages) {
-      switch (stage.kind) {
-        case 'res':
-          h = stage.block.apply(P, h, tembAct, opts);
-          break;
-        case 'attn':
-          h = stage.block.apply(P, h, context, opts);
-          break;
-        case 'down':
-        case 'up':
-          h = stage.block.apply(P, h, opts);
-          break;
-        case 'push':
-          skips.push(h);
-          break;
-        case 'pop':
-          h = tf.concat([h, skips.pop()!], 3);
-          break;
+      if (stage.kind === 'push') {
+        skips.push(h);
+        continue;
       }
+      const input = h;
+      // One scope per block: its temporaries are released as soon as it returns (a forward pass holds a few feature
+      // maps instead of every intermediate; under a gradient the tape keeps what backprop needs on its own).
+      h = tf.tidy(() => {
+        switch (stage.kind) {
+          case 'res':
+            return stage.block.apply(P, input, tembAct, opts);
+          case 'attn':
+            return stage.block.apply(P, input, context, opts);
+          case 'down':
+          case 'up':
+            return stage.block.apply(P, input, opts);
+          case 'pop':
+            return tf.concat([input, skips.pop()!], 3);
+        }
+      });
     }
-    return this.outConv.apply(P, silu(this.outNorm.apply(P, h)), opts);
+    return this.outConv.apply(P, this.outNorm.apply(P, h, true), opts);
   }
 }
