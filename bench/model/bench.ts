@@ -2,8 +2,8 @@
  * Times the ID³ model on one TensorFlow.js backend: a training step (the full ID³ loss through an encoder, AdamW,
  * clipping, EMA) and sampling steps (DDIM and DDPM, identity guidance off and on) at the 32/64/112 px presets.
  *
- *   npx tsx bench/model/bench.ts --backend wasm --sizes 32,64,112 [--train-batch 16,4,2] [--sample-batch 4]
- *                                [--reps 2] [--out bench/results/model/wasm.json]
+ *   npx tsx bench/model/bench.ts --backend wasm --sizes 32,64,112 [--what train|sample|both]
+ *        [--train-batch 16,2,1] [--sample-batch 4] [--sample-steps 3] [--reps 2] [--out bench/results/model/wasm.json]
  *
  * Sampling is timed over a few steps of `sample()` and reported per step and per image; a whole image is that times
  * the sampler's steps (DDIM 50, DDPM 1000), since every step costs the same. The encoder is a random CNN of four
@@ -32,6 +32,7 @@ import { parseBackendRequest, selectBackend } from '../../worker/tf/index.ts';
 
 interface Args {
   backend: string;
+  what: 'train' | 'sample' | 'both';
   sizes: PresetSize[];
   trainBatch: number[];
   sampleBatch: number;
@@ -46,9 +47,11 @@ function parseArgs(argv: string[]): Args {
     return i >= 0 ? argv[i + 1]! : fallback;
   };
   const sizes = get('--sizes', '32,64,112').split(',').map(Number) as PresetSize[];
-  const defaultBatch: Record<number, number> = { 32: 16, 64: 4, 112: 2 };
+  // Largest batches whose training step fits wasm's 4 GB heap (112 px does not fit at all; see RESULTS.md).
+  const defaultBatch: Record<number, number> = { 32: 16, 64: 2, 112: 1 };
   return {
     backend: get('--backend', 'wasm'),
+    what: get('--what', 'both') as Args['what'],
     sizes,
     trainBatch: get('--train-batch', sizes.map((s) => defaultBatch[s]).join(','))
       .split(',')
@@ -142,8 +145,9 @@ async function main(): Promise<void> {
     sizes: {},
   };
   for (const [i, size] of args.sizes.entries()) {
-    const train = await benchTrain(size, args.trainBatch[i] ?? 1, args.reps);
-    const sampling = await benchSample(size, args.sampleBatch, args.sampleSteps, args.reps);
+    const train = args.what === 'sample' ? undefined : await benchTrain(size, args.trainBatch[i] ?? 1, args.reps);
+    const sampling =
+      args.what === 'train' ? undefined : await benchSample(size, args.sampleBatch, args.sampleSteps, args.reps);
     (results.sizes as Record<string, unknown>)[size] = { train, sample: sampling };
     process.stderr.write(`${choice.name} ${size}px: ${JSON.stringify({ train, sample: sampling })}\n`);
   }
