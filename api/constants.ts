@@ -64,3 +64,6 @@ export const WorkerEnv = {
 export const WORKER_METRICS_PORT = 9090;
 /** Name of the worker container in every stage pod (podFailurePolicy rules refer to it). */
 export const WORKER_CONTAINER = 'worker';
+
+/** Finalizer the operator adds (with --cleanup-finalizer) to delete a job's temporary storage before the job goes. */
+export const FINALIZER_CLEANUP = `${GROUP}/cleanup`;

@@ -12,6 +12,7 @@ interface OperatorFlags {
   leaderElectionNamespace?: string;
   leaderElectionId: string;
   logLevel: string;
+  cleanupFinalizer: boolean;
 }
 
 export function registerOperator(program: Command): void {
@@ -35,13 +36,18 @@ export function registerOperator(program: Command): void {
       process.env.POD_NAMESPACE,
     )
     .option('--leader-election-id <name>', 'name of the leader Lease', 'id3-operator-leader')
+    .option(
+      '--cleanup-finalizer',
+      "delete each job's temporary storage (staged images, progress) when the job is deleted (env ID3_CLEANUP_FINALIZER=true)",
+      process.env.ID3_CLEANUP_FINALIZER === 'true',
+    )
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .action(async (flags: OperatorFlags) => {
       // Loaded on use, so that other commands do not pay for the Kubernetes client at start-up.
-      const [{ KubeConfig }, { runOperator }, { StorageProgressSource }, { createLogger }] = await Promise.all([
+      const [{ KubeConfig }, { runOperator }, { JobStorageClient }, { createLogger }] = await Promise.all([
         import('@kubernetes/client-node'),
         import('../operator/main.ts'),
-        import('../operator/progress-source.ts'),
+        import('../operator/job-storage.ts'),
         import('./logger.ts'),
       ]);
       const logger = createLogger({ level: flags.logLevel, base: { component: 'operator' } });
@@ -58,8 +64,9 @@ export function registerOperator(program: Command): void {
         namespace: flags.namespace,
         workerImage: flags.workerImage,
         concurrency: Number(flags.concurrency),
+        cleanupFinalizer: flags.cleanupFinalizer,
         progressIntervalMs: interval,
-        progress: new StorageProgressSource({
+        storage: new JobStorageClient({
           readSecret: (ns, name) => {
             if (!handle) throw new Error('operator not started');
             return handle.controller.client.readSecret(ns, name);

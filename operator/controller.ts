@@ -2,6 +2,7 @@ import type { KubeConfig, KubernetesObject, V1Job, V1Pod } from '@kubernetes/cli
 import type { Logger } from 'pino';
 import {
   API_VERSION,
+  FINALIZER_CLEANUP,
   GROUP,
   type ID3TrainingJob,
   type Id3Job,
@@ -14,6 +15,7 @@ import {
   type SyntheticDatasetJob,
   VERSION,
 } from '../api/index.ts';
+import type { JobStorage } from './job-storage.ts';
 import { KubeClient, KubeError, PLURAL } from './kube/client.ts';
 import { type InformerEvent, ResilientInformer } from './kube/informer.ts';
 import type { OperatorMetrics } from './metrics.ts';
@@ -27,11 +29,6 @@ import { decide, type Observed } from './reconcile/decide.ts';
  * labels; a training job's changes also wake the dataset jobs that reference it.
  */
 
-export interface ProgressSource {
-  /** Progress reports and published outputs of a job, read from its storage (throttled and cached by the source). */
-  read(job: Id3Job): Promise<Pick<Observed, 'reports' | 'outputs'>>;
-}
-
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
   /** Watch one namespace, or all when unset. */
@@ -39,13 +36,19 @@ export interface ControllerOptions {
   workerImage: string;
   concurrency: number;
   progressIntervalMs: number;
-  progress: ProgressSource;
+  storage: JobStorage;
   logger: Logger;
   metrics: OperatorMetrics;
   clock?: Clock;
   fieldManager?: string;
   staleAfterMs?: number;
   relistEveryMs?: number;
+  /** Name of the leader Lease, so the leader gauge exists (0) before this replica ever leads. */
+  leaseName?: string;
+  /** Add a finalizer that deletes each job's temporary storage (staged images, progress reports) when it is deleted. */
+  cleanupFinalizer?: boolean;
+  /** How long a deleted job waits for its storage cleanup before the finalizer gives up (storage unreachable). */
+  cleanupGiveUpMs?: number;
 }
 
 const NAME = 'id3-operator';
@@ -69,6 +72,7 @@ export class Controller {
       o.metrics.apiRequests.inc({ verb, resource, code: String(code) }),
     );
     this.queue = new WorkQueue({ clock: this.clock, metrics: o.metrics.forQueue(NAME) });
+    o.metrics.initialise(NAME, NAME, o.leaseName);
     this.informers = {
       jobs: {
         [KIND_TRAINING]: this.jobInformer(KIND_TRAINING),
@@ -110,6 +114,13 @@ export class Controller {
       for (const job of this.informers.jobs[kind].list()) this.queue.add(keyOf(kind, job));
     }
     this.workers = Array.from({ length: this.o.concurrency }, () => this.worker());
+    const queueMetrics = this.o.metrics.forQueue(NAME);
+    const watch = () => {
+      if (!this.running) return;
+      queueMetrics.longestRunning(this.queue.longestRunningSeconds());
+      this.clock.setTimeout(watch, 5_000);
+    };
+    watch();
   }
 
   /** Stops taking work and waits for reconciles in flight to finish. */
@@ -205,16 +216,24 @@ export class Controller {
   async reconcile(key: string): Promise<number | undefined> {
     const [kind, namespace, name] = key.split('/') as [JobKind, string, string];
     const cached = this.informers.jobs[kind].get(name, namespace);
-    if (!cached || cached.metadata?.deletionTimestamp) return undefined;
+    if (!cached) return undefined;
     // List items may omit apiVersion and kind; the decision depends on them.
     const job = { ...cached, apiVersion: API_VERSION, kind } as Id3Job;
     const logger = this.o.logger.child({ job: name, namespace, kind });
+    const finalizers = job.metadata.finalizers ?? [];
+    if (job.metadata.deletionTimestamp) return this.cleanUp(job, logger);
+    if (this.o.cleanupFinalizer && !finalizers.includes(FINALIZER_CLEANUP)) {
+      await this.client.patchFinalizers(job, [...finalizers, FINALIZER_CLEANUP]);
+      return undefined; // the update brings the job back with its finalizer
+    }
     const owned = (o: KubernetesObject) =>
       o.metadata?.labels?.[LABEL_JOB] === name && o.metadata?.labels?.[LABEL_KIND] === kind;
+    const children = this.informers.children.list(namespace).filter(owned);
+    const childrenState = children.map((c) => `${c.metadata?.name}@${c.metadata?.resourceVersion}`).join(',');
     const observed: Observed = {
-      children: this.informers.children.list(namespace).filter(owned),
+      children,
       pods: this.informers.pods.list(namespace).filter(owned),
-      ...(await this.o.progress.read(job)),
+      ...(await this.o.storage.progress(job, childrenState)),
       ...(kind === KIND_DATASET ? { trainingJob: this.trainingJobOf(job as SyntheticDatasetJob) } : {}),
     };
     const now = new Date(this.clock.now());
@@ -223,8 +242,35 @@ export class Controller {
       progressIntervalMs: this.o.progressIntervalMs,
     });
     await act(this.client, job, plan, now, logger);
+    if (plan.status?.phase === 'Failed' && job.status?.phase !== 'Failed') {
+      const reason = plan.status.conditions?.find((c) => c.type === 'Failed')?.reason ?? 'Failed';
+      this.o.metrics.jobFailures.inc({ kind, reason });
+    }
     if (plan.status) logger.debug({ phase: plan.status.phase }, 'status updated');
     return plan.requeueAfterMs;
+  }
+
+  /** A deleted job with our finalizer: delete its temporary storage, then let it go. */
+  private async cleanUp(job: Id3Job, logger: Logger): Promise<undefined> {
+    const finalizers = job.metadata.finalizers ?? [];
+    if (!finalizers.includes(FINALIZER_CLEANUP)) return undefined;
+    const now = new Date(this.clock.now());
+    try {
+      const deleted = await this.o.storage.cleanup(job);
+      logger.info({ deleted }, 'temporary storage cleaned up');
+    } catch (err) {
+      const waited = now.getTime() - Date.parse(job.metadata.deletionTimestamp ?? now.toISOString());
+      if (waited < (this.o.cleanupGiveUpMs ?? 600_000)) throw err;
+      const message = `gave up cleaning temporary storage after ${Math.round(waited / 60_000)} min: ${String(err)}`;
+      await this.client
+        .recordEvent(job, { type: 'Warning', reason: 'CleanupAbandoned', message }, now)
+        .catch(() => undefined);
+    }
+    await this.client.patchFinalizers(
+      job,
+      finalizers.filter((f) => f !== FINALIZER_CLEANUP),
+    );
+    return undefined;
   }
 
   private trainingJobOf(ds: SyntheticDatasetJob): ID3TrainingJob | null | undefined {

@@ -5,8 +5,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 // Directly, not through worker/runtime/index.ts: the operator must not load the workers' TensorFlow.js.
 import { type ProbeState, startServer } from '../worker/runtime/http-server.ts';
-import { Controller, type ProgressSource } from './controller.ts';
+import { Controller } from './controller.ts';
 import { publishJobGauges } from './job-metrics.ts';
+import type { JobStorage } from './job-storage.ts';
 import { LeaderElector } from './leader.ts';
 import { OperatorMetrics } from './metrics.ts';
 
@@ -20,7 +21,9 @@ export interface OperatorOptions {
   workerImage: string;
   concurrency: number;
   progressIntervalMs: number;
-  progress: ProgressSource;
+  storage: JobStorage;
+  /** Add the storage-cleanup finalizer to every job (ControllerOptions.cleanupFinalizer). */
+  cleanupFinalizer?: boolean;
   /** host:port for /healthz, /readyz and /metrics. */
   address: string;
   leaderElection?: { namespace: string; name: string; identity?: string };
@@ -39,7 +42,11 @@ export interface OperatorHandle {
 
 export async function runOperator(o: OperatorOptions): Promise<OperatorHandle> {
   const metrics = new OperatorMetrics();
-  const controller = new Controller({ ...o, metrics });
+  const controller = new Controller({
+    ...o,
+    metrics,
+    ...(o.leaderElection ? { leaseName: o.leaderElection.name } : {}),
+  });
   let healthy = true;
   const probes: ProbeState = { healthy: () => healthy, ready: () => controller.synced };
   const server = await startServer(o.address, metrics.registry, probes);

@@ -15,32 +15,45 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { createLogger } from '../cli/logger.ts';
+import { JobStorageClient } from '../operator/job-storage.ts';
 import { runOperator } from '../operator/main.ts';
-import { StorageProgressSource } from '../operator/progress-source.ts';
 import { KubeSim } from '../test/kube/index.ts';
 import { planGateway, startGateway, stopGateway } from './s3.ts';
 
 const root = join(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { dir: { type: 'string', default: join(tmpdir(), 'id3-dev') }, port: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { dir: { type: 'string', default: join(tmpdir(), 'id3-dev') }, port: { type: 'string', default: '0' } },
+});
 const dir = values.dir!;
 const WORKER_IMAGE = 'ghcr.io/sfr/id3-worker:dev';
 const logger = createLogger({ base: { component: 'dev-cluster' } });
 
 mkdirSync(dir, { recursive: true });
 logger.info('starting the S3 gateway (about 15 s)');
-const s3 = await startGateway({ plan: await planGateway({ dir: join(dir, 's3'), bucket: 'id3-dev' }), owner: process.pid });
+const s3 = await startGateway({
+  plan: await planGateway({ dir: join(dir, 's3'), bucket: 'id3-dev' }),
+  owner: process.pid,
+});
 const sim = await KubeSim.start({
   port: Number(values.port),
   logDir: join(dir, 'pod-logs'),
   images: {
     // Worker pods share this machine's network: give each /metrics endpoint a free port.
-    [WORKER_IMAGE]: { prefix: [process.execPath, join(root, 'bin', 'id3.js')], cwd: root, rewrite: (argv) => argv.map((a) => (a === '9090' ? '0' : a)) },
+    [WORKER_IMAGE]: {
+      prefix: [process.execPath, join(root, 'bin', 'id3.js')],
+      cwd: root,
+      rewrite: (argv) => argv.map((a) => (a === '9090' ? '0' : a)),
+    },
   },
 });
 const kubeconfig = join(dir, 'kubeconfig');
 sim.writeKubeconfig(kubeconfig);
 for (const file of readdirSync(join(root, 'crds'))) {
-  await create(sim, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', parse(readFileSync(join(root, 'crds', file), 'utf8')));
+  await create(
+    sim,
+    '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+    parse(readFileSync(join(root, 'crds', file), 'utf8')),
+  );
 }
 await create(sim, '/api/v1/namespaces/default/secrets', {
   apiVersion: 'v1',
@@ -58,7 +71,11 @@ operator = await runOperator({
   workerImage: WORKER_IMAGE,
   concurrency: 4,
   progressIntervalMs: 2000,
-  progress: new StorageProgressSource({ readSecret: (ns, name) => operator!.controller.client.readSecret(ns, name), minIntervalMs: 2000, logger }),
+  storage: new JobStorageClient({
+    readSecret: (ns, name) => operator!.controller.client.readSecret(ns, name),
+    minIntervalMs: 2000,
+    logger,
+  }),
   address: '127.0.0.1:8080',
   leaderElection: { namespace: 'default', name: 'id3-operator-leader' },
   logger: logger.child({ component: 'operator' }),
@@ -99,7 +116,9 @@ process.once('SIGTERM', () => void stop());
 
 /** The quickstart job, pointed at the dev gateway. */
 function exampleJob(): object {
-  const quickstart = parse(readFileSync(join(root, 'examples', 'quickstart.yaml'), 'utf8')) as { spec: Record<string, unknown> };
+  const quickstart = parse(readFileSync(join(root, 'examples', 'quickstart.yaml'), 'utf8')) as {
+    spec: Record<string, unknown>;
+  };
   return {
     apiVersion: 'id3.sfr.dev/v1alpha1',
     kind: 'SyntheticDatasetJob',

@@ -176,7 +176,20 @@ describe('decide: SyntheticDatasetJob', () => {
       'waiting for ID3TrainingJob/tj, which is Training (step 1200 of 500000)',
     );
 
-    tj.status = { phase: 'Succeeded', latestCheckpointURI: 's3://models/tj/checkpoints/step-000500000' };
+    tj.status = {
+      phase: 'Succeeded',
+      latestCheckpointURI: 's3://models/tj/checkpoints/step-000495000',
+      latestCheckpointStep: 495_000,
+    };
+    const stale = decide(written(job, training), observed({ trainingJob: tj }), t0, opts);
+    expect(stale.apply).toEqual([]);
+
+    tj.status = {
+      phase: 'Succeeded',
+      step: 500_000,
+      latestCheckpointURI: 's3://models/tj/checkpoints/step-000500000',
+      latestCheckpointStep: 500_000,
+    };
     const ready = decide(written(job, training), observed({ trainingJob: tj }), t0, opts);
     expect(ready.apply.map((j) => j.metadata?.name)).toEqual(['d-plan']);
     expect((ready.status as SyntheticDatasetJob['status'])?.checkpointURI).toBe(

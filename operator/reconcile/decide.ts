@@ -112,7 +112,9 @@ function resolveModel(job: Id3Job, tj: ID3TrainingJob | null | undefined): Depen
   const phase = tj.status?.phase ?? 'Pending';
   if (phase === 'Failed')
     return { waiting: { reason: Reason.TrainingJobFailed, message: `${ref} failed; fix or recreate it` } };
-  if (phase !== 'Succeeded' || !tj.status?.latestCheckpointURI) {
+  // Succeeded is not enough: the status must already show the final checkpoint, not one read before training ended.
+  const final = tj.status?.latestCheckpointStep === tj.spec.training.steps;
+  if (phase !== 'Succeeded' || !tj.status?.latestCheckpointURI || !final) {
     const step = tj.status?.step !== undefined ? ` (step ${tj.status.step} of ${tj.spec.training.steps})` : '';
     return { waiting: { reason: Reason.TrainingJobNotReady, message: `waiting for ${ref}, which is ${phase}${step}` } };
   }

@@ -55,7 +55,9 @@ function failureOf(stage: StageSpec, child: V1Job, pods: readonly V1Pod[]): NonN
   const badInput = pods.find((p) => workerExit(p)?.exitCode === EXIT_BAD_INPUT);
   if (badInput) {
     const index = badInput.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'] ?? '?';
-    const said = workerExit(badInput)?.message ? workerErrorFromLog(workerExit(badInput)!.message!) : 'the worker refused its input';
+    const said = workerExit(badInput)?.message
+      ? workerErrorFromLog(workerExit(badInput)!.message!)
+      : 'the worker refused its input';
     return {
       reason: Reason.BadInput,
       message: `${stage.name} task ${index} (pod ${badInput.metadata?.name}): ${said}`,

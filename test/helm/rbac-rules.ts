@@ -14,14 +14,15 @@ const KINDS = ['id3trainingjobs', 'syntheticdatasetjobs'];
 
 /** Cluster-wide by default (a ClusterRole), or a Role in the watched namespace. */
 export const CLUSTER_RULES: PolicyRule[] = [
-  // informers (list, watch), reconcile reads (get), finalizers (patch), ttlSecondsAfterFinished (delete)
-  { apiGroups: ['id3.sfr.dev'], resources: KINDS, verbs: ['get', 'list', 'watch', 'patch', 'delete'] },
-  { apiGroups: ['id3.sfr.dev'], resources: KINDS.map((k) => `${k}/status`), verbs: ['update', 'patch'] },
+  // informers (list, watch; reads come from their cache), the cleanup finalizer (patch), ttlSecondsAfterFinished (delete)
+  { apiGroups: ['id3.sfr.dev'], resources: KINDS, verbs: ['list', 'watch', 'patch', 'delete'] },
+  { apiGroups: ['id3.sfr.dev'], resources: KINDS.map((k) => `${k}/status`), verbs: ['patch'] },
   // blockOwnerDeletion on the stage Jobs' ownerReferences (OwnerReferencesPermissionEnforcement)
   { apiGroups: ['id3.sfr.dev'], resources: KINDS.map((k) => `${k}/finalizers`), verbs: ['update'] },
-  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  // server-side apply creates a stage Job the first time; the garbage collector, not the operator, deletes them
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['list', 'watch', 'create', 'patch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
 ];
 

@@ -43,7 +43,7 @@ beforeAll(async () => {
     workerImage: 'worker:noop',
     concurrency: 2,
     progressIntervalMs: 1000,
-    progress: { read: async () => ({ reports: [] }) },
+    storage: { progress: async () => ({ reports: [] }), cleanup: async () => 0 },
     logger: pino({ level: 'silent' }),
     metrics: new OperatorMetrics(),
   });

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
+import { JobStorageClient } from '../../operator/job-storage.ts';
 import { type OperatorHandle, runOperator } from '../../operator/main.ts';
-import { StorageProgressSource } from '../../operator/progress-source.ts';
 import { waitForGateway } from '../../scripts/s3.ts';
 import { openStore, type Store } from '../../worker/storage/index.ts';
 import { kubectlInBackground, startCluster, type TestCluster } from '../kube/harness.ts';
@@ -43,12 +43,13 @@ async function startOperator(identity: string): Promise<OperatorHandle> {
     workerImage: IMAGE,
     concurrency: 2,
     progressIntervalMs: 500,
-    progress: new StorageProgressSource({
+    storage: new JobStorageClient({
       readSecret: (ns, name) => handle!.controller.client.readSecret(ns, name),
       minIntervalMs: 500,
       logger: pino({ level: 'silent' }),
     }),
     address: '127.0.0.1:0',
+    cleanupFinalizer: true,
     leaderElection: { namespace: 'default', name: 'id3-operator-e2e', identity },
     logger: pino({ level: process.env.ID3_E2E_DEBUG ? 'debug' : 'silent' }),
   });
@@ -299,6 +300,22 @@ describe('operator end to end', { timeout: 420_000 }, () => {
     expect(tj).toMatchObject({ phase: 'Succeeded', step: 6, latestCheckpointStep: 6 });
     const ds = JSON.parse(await kubectlOk(['-n', NS, 'get', 'sdj', 'from-tj', '-o', 'jsonpath={.status}']));
     expect(ds.checkpointURI).toBe(tj.latestCheckpointURI);
+  });
+
+  it("cleans a deleted job's temporary storage through its finalizer, and keeps the dataset", async () => {
+    const store = openStore(datasetUri('ds-a'), undefined, env);
+    const keys = async (prefix: string) => {
+      const out: string[] = [];
+      for await (const o of store.list(prefix)) out.push(o.key);
+      return out;
+    };
+    expect((await keys('progress/')).length).toBeGreaterThan(0);
+    const finalizers = await kubectlOk(['-n', NS, 'get', 'sdj', 'ds-a', '-o', 'jsonpath={.metadata.finalizers}']);
+    expect(finalizers).toContain('id3.sfr.dev/cleanup');
+    await kubectlOk(['-n', NS, 'delete', 'sdj', 'ds-a', '--wait=true', '--timeout=60s']);
+    expect(await keys('progress/')).toEqual([]);
+    expect(await store.exists('manifest.json')).toBe(true);
+    expect((await keys('shards/')).filter((k) => k.endsWith('.tar'))).toHaveLength(4);
   });
 
   it("refuses an invalid manifest with the CRD's message", async () => {

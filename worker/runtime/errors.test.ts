@@ -13,7 +13,11 @@ describe('exitCodeFor', () => {
     { name: 'malformed dataset', given: new DatasetFormatError('s3://b/x', 'not an image'), want: 65 },
     { name: 'missing checkpoint', given: new CheckpointError('s3://b/c', 'no committed checkpoint'), want: 65 },
     { name: 'storage refusing for good', given: new StorageError('access denied', { uri: 's3://b/x' }), want: 65 },
-    { name: 'storage down after retries', given: new StorageError('connection refused', { uri: 's3://b/x', retryable: true }), want: 1 },
+    {
+      name: 'storage down after retries',
+      given: new StorageError('connection refused', { uri: 's3://b/x', retryable: true }),
+      want: 1,
+    },
     { name: 'a bug', given: new TypeError('undefined is not a function'), want: 1 },
   ])('$name → $want', ({ given, want }) => {
     expect(exitCodeFor(given)).toBe(want);

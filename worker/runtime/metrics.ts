@@ -19,6 +19,9 @@ export class WorkerMetrics {
   constructor(labels: { job: string; namespace: string; stage: string; task: string }) {
     this.registry.setDefaultLabels(labels);
     collectDefaultMetrics({ register: this.registry, prefix: 'id3_worker_' });
+    // Gauges named like counters, which promtool's lint rejects (as in the operator's registry).
+    for (const k of ['handles', 'requests', 'resources'])
+      this.registry.removeSingleMetric(`id3_worker_nodejs_active_${k}_total`);
     const registers = [this.registry];
     this.imagesGenerated = new Counter({
       name: 'id3_worker_images_generated_total',

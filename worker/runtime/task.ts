@@ -7,6 +7,7 @@ import { type ProgressUnit, resolveJobPaths, stageGraph } from '../../workflow/i
 import { type Env, openStore, type Store } from '../storage/index.ts';
 import { describeError, exitCodeFor, PermanentInputError, PreemptedError } from './errors.ts';
 import { startServer } from './http-server.ts';
+import { instrumentedStore } from './instrumented-store.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { ProgressReporter } from './progress.ts';
 
@@ -112,14 +113,14 @@ function prepareTask(o: WorkerOptions, signal: AbortSignal): TaskContext {
     );
   }
   const logger = o.logger.child({ job: job.metadata.name, stage, task });
-  const open = (uri: string) => openStore(uri, job.spec.storage, o.env);
-  const store = open(job.spec.output.uri);
   const metrics = new WorkerMetrics({
     job: job.metadata.name,
     namespace: job.metadata.namespace ?? '',
     stage,
     task: String(task),
   });
+  const open = (uri: string) => instrumentedStore(openStore(uri, job.spec.storage, o.env), metrics.storageErrors);
+  const store = open(job.spec.output.uri);
   return {
     job,
     stage,

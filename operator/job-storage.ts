@@ -1,16 +1,31 @@
 import type { Logger } from 'pino';
 import { type Id3Job, WorkerEnv } from '../api/index.ts';
-import { mapLimit, openStore, readJsonIfExists, type Store } from '../worker/storage/index.ts';
+import { deletePrefix, mapLimit, openStore, readJsonIfExists, type Store } from '../worker/storage/index.ts';
 import { OUTPUTS_KEY, PROGRESS_PREFIX, type TaskProgress } from '../workflow/index.ts';
-import type { ProgressSource } from './controller.ts';
 import type { Observed } from './reconcile/decide.ts';
 
+/** What the operator needs from a job's storage. */
+export interface JobStorage {
+  /**
+   * Progress reports and published outputs of a job, throttled and cached by the implementation; a different
+   * `stateKey` (the children's resourceVersions) forces a fresh read, so a stage that just finished is never judged
+   * on reports older than its completion.
+   */
+  progress(job: Id3Job, stateKey?: string): Promise<Pick<Observed, 'reports' | 'outputs'>>;
+  /** Deletes the job's temporary objects (staged identities, progress reports); its results stay. */
+  cleanup(job: Id3Job): Promise<number>;
+}
+
+/** Prefixes under a job's output that only matter while it runs. */
+export const TEMPORARY_PREFIXES = ['staging/', PROGRESS_PREFIX];
+
 /**
- * Reads what workers report — one progress.json per task and the outputs the last stage publishes — from the job's
- * own storage, with the job's own credentials (read from its Secret, held only in memory). Throttled per job: at most
- * one read every `minIntervalMs`, whatever the reconcile rate; between reads the last result is served.
+ * A job's storage as the operator sees it: what workers report — one progress.json per task and the outputs the
+ * last stage publishes — and the temporary objects to clean up, reached with the job's own credentials (read from its
+ * Secret, held only in memory). Progress reads are throttled per job: at most one every `minIntervalMs`, whatever
+ * the reconcile rate; between reads the last result is served.
  */
-export interface StorageProgressOptions {
+export interface JobStorageOptions {
   readSecret(namespace: string, name: string): Promise<Record<string, string>>;
   minIntervalMs: number;
   logger: Logger;
@@ -21,19 +36,19 @@ export interface StorageProgressOptions {
 
 type Read = Pick<Observed, 'reports' | 'outputs'>;
 
-export class StorageProgressSource implements ProgressSource {
-  private readonly cache = new Map<string, { at: number; value: Read }>();
+export class JobStorageClient implements JobStorage {
+  private readonly cache = new Map<string, { at: number; stateKey?: string; value: Read }>();
 
-  constructor(private readonly o: StorageProgressOptions) {}
+  constructor(private readonly o: JobStorageOptions) {}
 
-  async read(job: Id3Job): Promise<Read> {
+  async progress(job: Id3Job, stateKey?: string): Promise<Read> {
     const key = job.metadata.uid ?? `${job.metadata.namespace}/${job.metadata.name}`;
     const now = (this.o.now ?? Date.now)();
     const hit = this.cache.get(key);
-    if (hit && now - hit.at < this.o.minIntervalMs) return hit.value;
+    if (hit && hit.stateKey === stateKey && now - hit.at < this.o.minIntervalMs) return hit.value;
     try {
       const value = await this.readFresh(job);
-      this.cache.set(key, { at: now, value });
+      this.cache.set(key, { at: now, stateKey, value });
       return value;
     } catch (err) {
       this.o.logger.warn(
@@ -44,9 +59,12 @@ export class StorageProgressSource implements ProgressSource {
     }
   }
 
-  /** Forgets a job, e.g. once it is deleted. */
-  forget(uid: string): void {
-    this.cache.delete(uid);
+  async cleanup(job: Id3Job): Promise<number> {
+    const store = await this.storeOf(job);
+    let deleted = 0;
+    for (const prefix of TEMPORARY_PREFIXES) deleted += await deletePrefix(store, prefix);
+    if (job.metadata.uid) this.cache.delete(job.metadata.uid);
+    return deleted;
   }
 
   private async readFresh(job: Id3Job): Promise<Read> {
