@@ -4,12 +4,8 @@ import {
   buildDatasetCard,
   type DatasetCardInput,
   datasetKeys,
-  decodeImage,
   type ExportFormat,
   exportDataset,
-  parseSidecar,
-  readNpyRows,
-  readTar,
   type TarRecord,
   tarCount,
   writeDatasetCard,
@@ -17,11 +13,11 @@ import {
 import type { IdentityEncoder } from '../encoder/index.ts';
 import {
   defaultReportOptions,
-  type LabelledImage,
   type LabelledImageSource,
   type QualityMetrics,
   reportDataset,
 } from '../quality/index.ts';
+import { datasetImages } from '../reporting/index.ts';
 import type { TaskContext } from '../runtime/index.ts';
 import { jsonBytes, scopedStore } from '../storage/index.ts';
 import { describeOutput, runTask, type TaskMarker, type TaskOutput } from '../tasks/index.ts';
@@ -58,9 +54,12 @@ export async function finalize(ctx: TaskContext): Promise<void> {
       ...(plan ? { plan } : {}),
       tars,
     };
-    await writeDatasetCard(ctx.store, buildDatasetCard(card));
+    const draft = buildDatasetCard(card);
+    await writeDatasetCard(ctx.store, draft);
     const exports = await writeExports(ctx, job);
-    const quality = job.spec.quality.enabled ? await measure(ctx, job, guidingSpec) : undefined;
+    const quality = job.spec.quality.enabled
+      ? await measure(ctx, job, guidingSpec, datasetImages(ctx.store, draft))
+      : undefined;
     const finalCard = buildDatasetCard({ ...card, exports, ...(quality ? { quality } : {}) });
     await writeDatasetCard(ctx.store, finalCard);
     const outputs: TaskOutput[] = [
@@ -127,13 +126,14 @@ async function measure(
   ctx: TaskContext,
   job: SyntheticDatasetJob,
   guiding: NonNullable<SyntheticDatasetJob['spec']['encoder']>,
+  images: LabelledImageSource,
 ) {
   const spec = job.spec.quality.encoder ?? guiding;
   const encoder = await loadEncoderFrom(ctx, spec);
   try {
     const q = job.spec.quality;
     const result = await reportDataset(
-      datasetSource(ctx, job),
+      images,
       embedderOf(encoder, spec.name ?? spec.uri),
       scopedStore(ctx.store, 'report'),
       {
@@ -156,49 +156,6 @@ async function measure(
   } finally {
     (encoder as IdentityEncoder).dispose();
   }
-}
-
-/** The dataset's images, with the embedding that conditioned each (a row of plan/embeddings.npy). */
-function datasetSource(ctx: TaskContext, job: SyntheticDatasetJob): LabelledImageSource {
-  const m = job.spec.embeddingsPerIdentity;
-  let cached: { identity: number; rows: Float32Array; d: number } | undefined;
-  const conditioning = async (identity: number, embedding: number): Promise<Float32Array> => {
-    if (cached?.identity !== identity) {
-      const rows = await readNpyRows(ctx.store, datasetKeys.planEmbeddings, identity * m, m);
-      cached = { identity, rows: rows.data, d: rows.shape[1] ?? 0 };
-    }
-    return cached.rows.slice(embedding * cached.d, (embedding + 1) * cached.d);
-  };
-  return {
-    identities: Array.from({ length: job.spec.identities }, (_, i) => i),
-    async *images(keep) {
-      for (let k = 0; k < tarCount(job.spec.identities, job.spec.output.identitiesPerTar); k++) {
-        const key = datasetKeys.tar(k);
-        let pixels: { key: string; data: Uint8Array; size: number } | undefined;
-        for await (const member of readTar(await ctx.store.getStream(key), ctx.store.uri(key))) {
-          if (!member.name.endsWith('.json')) {
-            const id = Number.parseInt(member.name, 10);
-            if (!keep(id)) continue;
-            const img = await decodeImage(member.data, member.name);
-            pixels = { key: member.name, data: img.data, size: img.width };
-            continue;
-          }
-          const meta = parseSidecar(member.data, member.name);
-          if (!pixels || !keep(meta.identity)) continue;
-          const y = await conditioning(meta.identity, meta.embedding);
-          const image: LabelledImage = {
-            key: pixels.key,
-            identity: meta.identity,
-            size: pixels.size,
-            pixels: pixels.data,
-            conditioning: y,
-          };
-          pixels = undefined;
-          yield image;
-        }
-      }
-    },
-  };
 }
 
 function headline(m: QualityMetrics): SyntheticDatasetJobStatusQuality {
