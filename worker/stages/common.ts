@@ -1,10 +1,9 @@
 import type { IdentityEncoderSpec } from '../../api/index.ts';
 import { CheckpointError, resolveCheckpoint } from '../checkpoints/index.ts';
-import { type LoadedCheckpoint, loadSamplingWeights } from '../diffusion/index.ts';
+import { type LoadedCheckpoint, type SamplerModel, samplerModelFromCheckpoint } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { EncoderLoadError, loadEncoder } from '../encoder/loader.ts';
 import type { ModelFiles } from '../encoder/model-files.ts';
-import type { Params } from '../model/index.ts';
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
 import { ObjectNotFoundError, type Store } from '../storage/index.ts';
 import { TaskMarkers } from '../tasks/index.ts';
@@ -56,7 +55,8 @@ export async function loadEncoderFrom(ctx: TaskContext, spec: IdentityEncoderSpe
 }
 
 export interface SamplingModel extends LoadedCheckpoint {
-  params: Params;
+  /** Denoiser (the chosen weights) and schedule; add the guiding encoder to sample with identity guidance. */
+  sampler: Omit<SamplerModel, 'encoder'>;
   /** Full URI of the checkpoint folder used. */
   uri: string;
   step: number;
@@ -67,9 +67,10 @@ export async function loadSamplingModel(ctx: TaskContext, uri: string, weights: 
   try {
     const { checkpoints, step } = await resolveCheckpoint(uri, ctx.open);
     const ref = await checkpoints.committedRef(step);
-    const ckpt = await checkpoints.load(step);
+    const built = samplerModelFromCheckpoint(await checkpoints.load(step), weights);
     return {
-      ...loadSamplingWeights({ metadata: ckpt.metadata, files: ckpt.files }, weights),
+      ...built.checkpoint,
+      sampler: { denoiser: built.denoiser, schedule: built.schedule },
       uri: ref?.uri ?? uri,
       step,
     };

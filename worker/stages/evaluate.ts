@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ID3TrainingJob, ID3TrainingJobStatusEvaluation } from '../../api/index.ts';
 import { OUTPUTS_KEY } from '../../workflow/index.ts';
 import { trainingKeys } from '../dataset/index.ts';
-import { makeSchedule, type SamplerModel, sample, samplerFromSpec, unetDenoiser } from '../diffusion/index.ts';
+import { type SamplerModel, sample, samplerFromSpec } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { conditionMatrix } from '../model/index.ts';
 import { type ImagePlan, planAnchors, planFromSpec, planIdentityEmbeddings, planImage } from '../planner/index.ts';
@@ -54,8 +54,7 @@ async function evaluateModel(ctx: TaskContext, job: ID3TrainingJob, model: Sampl
     planImage(cfg, source, Math.floor(i / e.imagesPerIdentity), i % e.imagesPerIdentity),
   );
   const sampler: SamplerModel = {
-    denoiser: unetDenoiser(model.unet, model.params),
-    schedule: makeSchedule(model.info.diffusion),
+    ...model.sampler,
     encoder,
   };
   const progress = ctx.progress('tasks', 1);

@@ -10,7 +10,7 @@ import {
   ShardWriter,
   tarIdentities,
 } from '../dataset/index.ts';
-import { makeSchedule, type SamplerModel, sample, samplerFromSpec, unetDenoiser } from '../diffusion/index.ts';
+import { type SamplerModel, sample, samplerFromSpec } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { conditionMatrix } from '../model/index.ts';
 import {
@@ -100,11 +100,7 @@ async function generateTars(
     }),
     source: attributeSourceOf(job, model),
     model,
-    sampler: {
-      denoiser: unetDenoiser(model.unet, model.params),
-      schedule: makeSchedule(model.info.diffusion),
-      ...(encoder ? { encoder } : {}),
-    },
+    sampler: { ...model.sampler, ...(encoder ? { encoder } : {}) },
     encoding:
       spec.output.imageFormat === 'jpeg' ? { format: 'jpeg', quality: spec.output.jpegQuality } : { format: 'png' },
     progress: ctx.progress('images', totalImages),

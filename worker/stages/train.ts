@@ -5,14 +5,15 @@ import {
   diffusionFromSpec,
   disposeTrainState,
   loadTrainState,
-  makeSchedule,
   makeTrainStep,
   saveCheckpoint,
+  type TrainModel,
   type TrainState,
   trainingFromSpec,
+  trainModelFromSpec,
 } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
-import { countParams, fromSpec, type ModelConfig, UNet } from '../model/index.ts';
+import { countParams, type ModelConfig } from '../model/index.ts';
 import type { ProgressReporter, TaskContext } from '../runtime/index.ts';
 import { scopedStore } from '../storage/index.ts';
 import { loadEncoderFrom, markersOf, useBackend } from './common.ts';
@@ -28,6 +29,8 @@ import { loadTrainingData, type TrainingData } from './training-data.ts';
 interface Run {
   ctx: TaskContext;
   job: ID3TrainingJob;
+  /** U-Net, frozen encoder, schedule and hyper-parameters, all from the spec. */
+  model: TrainModel;
   config: ModelConfig;
   encoder: IdentityEncoder;
   data: TrainingData;
@@ -45,10 +48,12 @@ export async function train(ctx: TaskContext): Promise<void> {
   await useBackend(ctx);
   const data = await loadTrainingData(ctx, job);
   const encoder = await loadEncoderFrom(ctx, job.spec.encoder);
+  const model = trainModelFromSpec(job.spec, encoder);
   const run: Run = {
     ctx,
     job,
-    config: fromSpec(job.spec.model, job.spec.conditioning, encoder.info.embeddingSize),
+    model,
+    config: model.unet.config,
     encoder,
     data,
     checkpoints: new CheckpointStore(scopedStore(ctx.store, 'checkpoints'), {
@@ -67,7 +72,7 @@ export async function train(ctx: TaskContext): Promise<void> {
 
 async function initialState(run: Run): Promise<TrainState> {
   run.latest = await run.checkpoints.latest();
-  if (!run.latest) return createTrainState(new UNet(run.config), { seed: run.job.spec.training.seed });
+  if (!run.latest) return createTrainState(run.model.unet, { seed: run.job.spec.training.seed });
   const ckpt = await run.checkpoints.load(run.latest.step);
   const { state } = loadTrainState({ metadata: ckpt.metadata as never, files: ckpt.files });
   run.ctx.logger.info({ step: state.step, checkpoint: run.latest.uri }, 'resuming from the latest checkpoint');
@@ -77,10 +82,8 @@ async function initialState(run: Run): Promise<TrainState> {
 async function trainLoop(run: Run, initial: TrainState): Promise<TrainState> {
   const { ctx, job } = run;
   const t = job.spec.training;
-  const unet = new UNet(run.config);
-  const schedule = makeSchedule(diffusionFromSpec(job.spec.diffusion));
-  const training = trainingFromSpec(t);
-  const trainStep = makeTrainStep({ unet, encoder: run.encoder, schedule, training });
+  const { unet } = run.model;
+  const trainStep = makeTrainStep(run.model);
   let state = initial;
   let window: number[] = [];
   ctx.logger.info(
