@@ -3,4 +3,5 @@
  * or a folder-per-identity export — so that `id3 report`, the finalize stage and the encoder's model card measure
  * every set the same way (the measures and writers themselves are worker/quality's).
  */
+export { embedderOf } from './embedder.ts';
 export { datasetImages, folderImages } from './sources.ts';

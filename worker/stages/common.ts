@@ -3,9 +3,9 @@ import { CheckpointError, resolveCheckpoint } from '../checkpoints/index.ts';
 import { type LoadedCheckpoint, type SamplerModel, samplerModelFromCheckpoint } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { EncoderLoadError, loadEncoder } from '../encoder/loader.ts';
-import type { ModelFiles } from '../encoder/model-files.ts';
+import { storeModelFiles } from '../encoder/model-files.ts';
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
-import { ObjectNotFoundError, type Store } from '../storage/index.ts';
+import { ObjectNotFoundError } from '../storage/index.ts';
 import { TaskMarkers } from '../tasks/index.ts';
 import { selectBackend } from '../tf/index.ts';
 
@@ -24,28 +24,10 @@ export async function useBackend(ctx: TaskContext): Promise<string> {
   return choice.name;
 }
 
-/** Model files (model.json, weight shards) by URI, through the storage layer with the job's settings. */
-export function storageModelFiles(open: (uri: string) => Store): ModelFiles {
-  const split = (uri: string): [Store, string] => {
-    const cut = uri.lastIndexOf('/');
-    return [open(uri.slice(0, cut)), uri.slice(cut + 1)];
-  };
-  return {
-    read: async (uri) => {
-      const [store, key] = split(uri);
-      return store.get(key);
-    },
-    write: async (uri, data) => {
-      const [store, key] = split(uri);
-      await store.put(key, data);
-    },
-  };
-}
-
 /** Loads an identity encoder; a missing or malformed model is bad input. */
 export async function loadEncoderFrom(ctx: TaskContext, spec: IdentityEncoderSpec): Promise<IdentityEncoder> {
   try {
-    return await loadEncoder(spec, storageModelFiles(ctx.open));
+    return await loadEncoder(spec, storeModelFiles(ctx.open));
   } catch (err) {
     if (err instanceof EncoderLoadError || err instanceof ObjectNotFoundError) {
       throw new PermanentInputError(`encoder ${spec.uri}: ${(err as Error).message}`, { cause: err });

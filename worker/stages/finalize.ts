@@ -17,12 +17,11 @@ import {
   type QualityMetrics,
   reportDataset,
 } from '../quality/index.ts';
-import { datasetImages } from '../reporting/index.ts';
+import { datasetImages, embedderOf } from '../reporting/index.ts';
 import type { TaskContext } from '../runtime/index.ts';
 import { jsonBytes, scopedStore } from '../storage/index.ts';
 import { describeOutput, runTask, type TaskMarker, type TaskOutput } from '../tasks/index.ts';
 import { loadEncoderFrom, loadSamplingModel, markersOf, recordedEncoderSpec, useBackend } from './common.ts';
-import { embedderOf } from './embedder.ts';
 
 /**
  * finalize (SyntheticDatasetJob, one task): checks every tar is committed, merges the per-tar indexes into
