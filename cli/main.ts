@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerExport } from './export.ts';
 import { registerFixtures } from './fixtures.ts';
 import { registerOperator } from './operator.ts';
+import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
 import { registerValidate } from './validate.ts';
 import { registerWorker } from './worker.ts';
@@ -20,6 +21,7 @@ const program = new Command()
 registerValidate(program);
 registerOperator(program);
 registerRun(program);
+registerReport(program);
 registerWorker(program);
 registerFixtures(program);
 registerExport(program);

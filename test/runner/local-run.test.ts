@@ -100,6 +100,17 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     reference = datasetBytes(out);
   });
 
+  it('id3 report measures the finished dataset with the encoder its card records', async () => {
+    const out = join(dir, 'ds-2');
+    const r = await id3('report', out, '--out', join(dir, 'report-ds-2'));
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('4 identities, 12 images measured with');
+    const metrics = JSON.parse(readFileSync(join(dir, 'report-ds-2', 'metrics.json'), 'utf8'));
+    expect(metrics.metrics).toMatchObject({ identities: 4, images: 12 });
+    expect(typeof metrics.metrics.identityConsistency).toBe('number');
+    expect(existsSync(join(dir, 'report-ds-2', 'contact-sheet.png'))).toBe(true);
+  });
+
   it('does nothing again when run again: every task is already done', async () => {
     const out = join(dir, 'ds-2');
     const r = await id3('run', join(dir, 'ds-2.yaml'), '--no-progress');

@@ -1,4 +1,8 @@
-import type { SyntheticDatasetJobSpec, SyntheticDatasetJobStatusQuality } from '../../api/index.ts';
+import type {
+  IdentityEncoderSpec,
+  SyntheticDatasetJobSpec,
+  SyntheticDatasetJobStatusQuality,
+} from '../../api/index.ts';
 import { readJson, type Store, writeJson } from '../storage/index.ts';
 import { DatasetFormatError } from './errors.ts';
 import { datasetKeys, tarCount, tarIdentities } from './layout.ts';
@@ -28,6 +32,8 @@ export interface EncoderProvenance {
   name?: string;
   embeddingSize?: number;
   sha256?: Record<string, string>;
+  /** The whole spec the encoder was applied with (input size, normalisation), so it can be loaded again as it was. */
+  spec?: IdentityEncoderSpec;
 }
 
 /** What the finalize stage knows when it writes the card. */

@@ -4,4 +4,5 @@
  * every set the same way (the measures and writers themselves are worker/quality's).
  */
 export { embedderOf } from './embedder.ts';
+export { ReportInputError, type ReportOnOptions, reportOn } from './report-on.ts';
 export { datasetImages, folderImages } from './sources.ts';

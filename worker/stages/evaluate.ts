@@ -6,8 +6,8 @@ import { type SamplerModel, sample, samplerFromSpec } from '../diffusion/index.t
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { conditionMatrix } from '../model/index.ts';
 import { type ImagePlan, planAnchors, planFromSpec, planIdentityEmbeddings, planImage } from '../planner/index.ts';
-import { embedderOf } from '../reporting/index.ts';
 import { defaultReportOptions, type LabelledImage, reportDataset } from '../quality/index.ts';
+import { embedderOf } from '../reporting/index.ts';
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
 import { jsonBytes, scopedStore } from '../storage/index.ts';
 import { describeOutput, runTask } from '../tasks/index.ts';

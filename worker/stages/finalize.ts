@@ -49,6 +49,7 @@ export async function finalize(ctx: TaskContext): Promise<void> {
         uri: guidingSpec.uri,
         name: guidingSpec.name ?? guidingSpec.uri,
         embeddingSize: guidingSpec.embeddingSize,
+        spec: guidingSpec,
       },
       ...(plan ? { plan } : {}),
       tars,
