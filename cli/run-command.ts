@@ -8,7 +8,9 @@ import {
   formatSeconds,
   type JobResult,
   type JobSource,
+  PreflightError,
   planRun,
+  preflight,
   RunPlanError,
   runLocal,
 } from '../runner/index.ts';
@@ -24,6 +26,7 @@ export async function runCommand(
   let runs: ReturnType<typeof planRun>;
   try {
     runs = planRun(files.flatMap(readSources), { ...(flags.out ? { out: resolve(flags.out) } : {}), join });
+    await preflight(runs, process.env);
   } catch (err) {
     return reportPlanError(err);
   }
@@ -74,7 +77,7 @@ function reportPlanError(err: unknown): number {
     for (const e of err.errors) process.stderr.write(`  ${formatFieldError(e)}\n`);
     return EXIT_BAD_INPUT;
   }
-  if (err instanceof RunPlanError) {
+  if (err instanceof RunPlanError || err instanceof PreflightError) {
     process.stderr.write(`${paint.red('error')}: ${err.message}\n`);
     return EXIT_BAD_INPUT;
   }

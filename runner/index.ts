@@ -5,5 +5,6 @@
  */
 export { type JobSource, planRun, type RunJob, type RunOptions, RunPlanError } from './jobs.ts';
 export { runTasks, type TaskLaunch, type TaskOutcome } from './pool.ts';
+export { PreflightError, preflight } from './preflight.ts';
 export { type JobResult, type LocalRunOptions, runLocal } from './run.ts';
 export { createView, formatSeconds, type ProgressView } from './view.ts';

@@ -181,7 +181,23 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     });
     const r = await id3('run', file, '--no-progress');
     expect(r.code).toBe(65);
-    expect(r.out).toMatch(/checkpoint .*nowhere.*no committed checkpoint/);
+    expect(r.out).toMatch(/spec\.model\.checkpointURI .*nowhere.*no committed checkpoint/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('stops cleanly on Ctrl-C and resumes where it stopped when run again', async () => {
+    const out = join(dir, 'ds-ctrl-c');
+    const file = datasetManifest(join(dir, 'ds-ctrl-c.yaml'), world, { out, shards: 2 });
+    const runner = start(['run', file, '--no-progress']);
+    const done = finish(runner);
+    await until('the first tar to be committed', () => existsSync(join(out, 'shards', '000000.jsonl')));
+    runner.kill('SIGINT');
+    const stopped = await done;
+    expect(stopped.code, stopped.out).toBe(130);
+    expect(stopped.out).toContain('run the same command again to resume');
+    const again = await id3('run', file, '--no-progress');
+    expect(again.code, again.out).toBe(0);
+    expect(datasetBytes(out)).toEqual(reference);
   });
 });
 

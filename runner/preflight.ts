@@ -1,0 +1,66 @@
+import { type ID3TrainingJob, KIND_DATASET, type SyntheticDatasetJob } from '../api/index.ts';
+import { resolveCheckpoint } from '../worker/checkpoints/index.ts';
+import { modelJsonUri } from '../worker/encoder/model-files.ts';
+import { type Env, openStore, type Store } from '../worker/storage/index.ts';
+import type { RunJob } from './jobs.ts';
+
+/**
+ * Checks that what a run reads exists before anything is written: the checkpoint a dataset job samples from, the
+ * encoders it names, the training images. A wrong path then costs a clear message and no half-made output folder.
+ * Inputs produced by an earlier job of the same run (a trainingJobRef's checkpoint) are not checked.
+ */
+export class PreflightError extends Error {
+  override name = 'PreflightError';
+}
+
+export async function preflight(runs: readonly RunJob[], env: Env): Promise<void> {
+  for (const run of runs) {
+    const problems = await problemsOf(run, env);
+    if (problems.length)
+      throw new PreflightError(`${run.job.kind}/${run.job.metadata.name} (${run.file}): ${problems.join('; ')}`);
+  }
+}
+
+async function problemsOf(run: RunJob, env: Env): Promise<string[]> {
+  const { job } = run;
+  const open = (uri: string) => openStore(uri, job.spec.storage, env);
+  const checks: Promise<string | undefined>[] = [];
+  if (job.kind === KIND_DATASET) {
+    const ds = job as SyntheticDatasetJob;
+    if (ds.spec.model.checkpointURI) checks.push(checkpoint(ds.spec.model.checkpointURI, open));
+    if (ds.spec.encoder) checks.push(modelJson('spec.encoder.uri', ds.spec.encoder.uri, open));
+    if (ds.spec.quality.encoder) checks.push(modelJson('spec.quality.encoder.uri', ds.spec.quality.encoder.uri, open));
+  } else {
+    const tj = job as ID3TrainingJob;
+    checks.push(modelJson('spec.encoder.uri', tj.spec.encoder.uri, open), trainingImages(tj, open));
+  }
+  return (await Promise.all(checks)).filter((p): p is string => p !== undefined);
+}
+
+async function checkpoint(uri: string, open: (uri: string) => Store): Promise<string | undefined> {
+  try {
+    await resolveCheckpoint(uri, open);
+    return undefined;
+  } catch (err) {
+    return `spec.model.checkpointURI ${uri}: ${(err as Error).message}`;
+  }
+}
+
+async function modelJson(field: string, uri: string, open: (uri: string) => Store): Promise<string | undefined> {
+  const json = modelJsonUri(uri);
+  const cut = json.lastIndexOf('/');
+  const found = await open(json.slice(0, cut))
+    .exists(json.slice(cut + 1))
+    .catch(() => false);
+  return found ? undefined : `${field}: no model at ${json}`;
+}
+
+async function trainingImages(job: ID3TrainingJob, open: (uri: string) => Store): Promise<string | undefined> {
+  const uri = job.spec.dataset.uri;
+  try {
+    for await (const _ of open(uri).list('')) return undefined;
+    return `spec.dataset.uri ${uri} is empty or does not exist`;
+  } catch (err) {
+    return `spec.dataset.uri ${uri}: ${(err as Error).message}`;
+  }
+}
