@@ -9,7 +9,7 @@ import { type OperatorHandle, runOperator } from '../../operator/main.ts';
 import { waitForGateway } from '../../scripts/s3.ts';
 import { openStore, type Store } from '../../worker/storage/index.ts';
 import { kubectlInBackground, startCluster, type TestCluster } from '../kube/harness.ts';
-import { EMBEDDING, RESOLUTION, type TinyWorld, tinyWorld } from '../runner/fixtures.ts';
+import { RESOLUTION, type TinyWorld, tinyDatasetSpec, tinyTrainingSpec, tinyWorld } from '../runner/fixtures.ts';
 
 /**
  * The operator end to end: the API emulator with real kubectl, real worker processes run by its kubelet, the real
@@ -68,16 +68,8 @@ function datasetJob(name: string): string {
     kind: 'SyntheticDatasetJob',
     metadata: { name, namespace: NS },
     spec: {
-      model: { checkpointURI: world.checkpoints },
-      identities: 4,
-      imagesPerIdentity: 3,
-      embeddingsPerIdentity: 2,
-      seed: 11,
-      anchors: { steps: 10 },
+      ...tinyDatasetSpec(world, datasetUri(name)),
       sampler: { type: 'DDIM', steps: 3, batchSize: 2 },
-      sharding: { shards: 2, parallelism: 2 },
-      output: { uri: datasetUri(name), identitiesPerTar: 1 },
-      quality: { pairs: 20 },
       storage: { endpoint: s3.endpoint, region: s3.region, credentialsSecretRef: { name: 's3' } },
       resources: { gpus: 0 },
     },
@@ -250,23 +242,8 @@ describe('operator end to end', { timeout: 420_000 }, () => {
       kind: 'ID3TrainingJob',
       metadata: { name: 'tj', namespace: NS },
       spec: {
-        dataset: { uri: faces },
-        encoder: { uri: world.encoder, inputSize: RESOLUTION, embeddingSize: EMBEDDING },
-        model: {
-          resolution: RESOLUTION,
-          channels: 8,
-          channelMultipliers: [1, 2],
-          resBlocks: 1,
-          attentionResolutions: [8],
-          groupNormGroups: 4,
-          attentionHeads: 1,
-          dropout: 0,
-        },
-        conditioning: { hiddenSizes: [16, 16, 24] },
-        diffusion: { timesteps: 100 },
-        training: { steps: 6, batchSize: 4, checkpointEverySteps: 3, logEverySteps: 3 },
+        ...tinyTrainingSpec(world, faces, datasetUri('tj'), 6),
         evaluate: { enabled: false },
-        output: { uri: datasetUri('tj') },
         storage: { endpoint: s3.endpoint, region: s3.region, credentialsSecretRef: { name: 's3' } },
         resources: { gpus: 0 },
       },

@@ -67,30 +67,67 @@ export async function tinyWorld(dir: string): Promise<TinyWorld> {
   return { dir, encoder, checkpoints };
 }
 
+/** The spec of a small SyntheticDatasetJob on the tiny model: 4 identities × 3 images, one identity per tar. */
+export function tinyDatasetSpec(
+  world: TinyWorld,
+  out: string,
+  shards = 2,
+  parallelism = Math.min(2, shards),
+): Record<string, unknown> {
+  return {
+    model: { checkpointURI: world.checkpoints },
+    identities: 4,
+    imagesPerIdentity: 3,
+    embeddingsPerIdentity: 2,
+    seed: 11,
+    anchors: { steps: 10 },
+    sampler: { type: 'DDIM', steps: 3, batchSize: 5 },
+    sharding: { shards, parallelism },
+    output: { uri: out, identitiesPerTar: 1 },
+    quality: { pairs: 20 },
+  };
+}
+
+/** The spec of a tiny ID3TrainingJob on procedural faces, with the tiny encoder and a two-level U-Net. */
+export function tinyTrainingSpec(world: TinyWorld, faces: string, out: string, steps: number): Record<string, unknown> {
+  return {
+    dataset: { uri: faces },
+    encoder: { uri: world.encoder, inputSize: RESOLUTION, embeddingSize: EMBEDDING },
+    model: {
+      resolution: RESOLUTION,
+      channels: 8,
+      channelMultipliers: [1, 2],
+      resBlocks: 1,
+      attentionResolutions: [8],
+      groupNormGroups: 4,
+      attentionHeads: 1,
+      dropout: 0,
+    },
+    conditioning: { hiddenSizes: [16, 16, 24] },
+    diffusion: { timesteps: 100 },
+    training: {
+      steps,
+      batchSize: 4,
+      checkpointEverySteps: Math.ceil(steps / 2),
+      logEverySteps: 3,
+      emaDecay: 0.9,
+      keepCheckpoints: 2,
+    },
+    output: { uri: out },
+  };
+}
+
 /** A small SyntheticDatasetJob manifest on the tiny model, written to `file`. */
 export function datasetManifest(
   file: string,
   world: TinyWorld,
   over: { name?: string; out: string; shards?: number; parallelism?: number; spec?: Record<string, unknown> },
 ): string {
-  const shards = over.shards ?? 2;
   const job = {
     apiVersion: 'id3.sfr.dev/v1alpha1',
     kind: 'SyntheticDatasetJob',
     metadata: { name: over.name ?? 'tiny' },
-    spec: {
-      model: { checkpointURI: world.checkpoints },
-      identities: 4,
-      imagesPerIdentity: 3,
-      embeddingsPerIdentity: 2,
-      seed: 11,
-      anchors: { steps: 10 },
-      sampler: { type: 'DDIM', steps: 3, batchSize: 5 },
-      sharding: { shards, parallelism: over.parallelism ?? Math.min(2, shards) },
-      output: { uri: over.out, identitiesPerTar: 1 },
-      quality: { pairs: 20 },
-      ...over.spec,
-    },
+    spec: { ...tinyDatasetSpec(world, over.out, over.shards, over.parallelism), ...over.spec },
   };
   writeFileSync(file, stringify(job));
   return file;
