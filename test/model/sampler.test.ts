@@ -85,7 +85,8 @@ describe('identity guidance', () => {
 
 describe('sampling with the U-Net', () => {
   const state = freshState(s, true);
-  const denoiser = unetDenoiser(s.unet, stateParams(s.unet, state));
+  const params = stateParams(s.unet, state);
+  const denoiser = unetDenoiser(s.unet, params);
   const model = { denoiser, schedule: s.schedule, encoder: s.encoder };
   const batch = fixedBatch(s, 4, 31);
   const configs = [
@@ -126,12 +127,22 @@ describe('sampling with the U-Net', () => {
     expect(moved.reduce((m, v, i) => Math.max(m, Math.abs(v - alone[i]!)), 0)).toBeGreaterThan(0.1);
   });
 
+  it.each(configs)('gives the same images with guidance by recomputation: $name', async ({ given }) => {
+    const lean = { ...model, denoiser: unetDenoiser(s.unet, params, { recompute: true }) };
+    const req = await request([0, 1]);
+    const a = await sample(model, given, req);
+    const b = await sample(lean, given, req);
+    expect(a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0)).toBeLessThan(1e-3);
+  });
+
   it('leaves no tensors behind', async () => {
     const req = await request([0, 1]);
     await sample(model, configs[0]!.given, req);
     const before = tf.memory().numTensors;
     await sample(model, configs[0]!.given, req);
     await sample(model, configs[1]!.given, req);
+    const lean = { ...model, denoiser: unetDenoiser(s.unet, params, { recompute: true }) };
+    await sample(lean, configs[0]!.given, req);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -22,7 +22,16 @@ export {
   type TrainingConfig,
   trainingFromSpec,
 } from './config.ts';
-export { id3Loss, type LossDraws, type LossModel, type LossTerms, type TrainBatch } from './loss.ts';
+export {
+  id3Loss,
+  id3LossFromEps,
+  type LossDraws,
+  type LossInputs,
+  type LossModel,
+  type LossTerms,
+  lossInputs,
+  type TrainBatch,
+} from './loss.ts';
 export {
   type AdamSlots,
   adamwUpdate,
@@ -72,5 +81,6 @@ export {
   stateParams,
   type TrainModel,
   type TrainState,
+  type TrainStepOptions,
   type TrainStepResult,
 } from './train.ts';

@@ -54,15 +54,34 @@ function perRow(values: number[]): tf.Tensor {
   return tf.tensor(values, [values.length, 1, 1, 1]);
 }
 
-/** All four terms; `loss` is what training minimises. Allocates: call inside tf.tidy or a gradient function. */
-export function id3Loss(m: LossModel, P: Params, batch: TrainBatch, draws: LossDraws): LossTerms {
-  const { schedule } = m;
-  const xt = qSample(schedule, batch.x0, draws.t, draws.noise);
+/**
+ * The network's inputs for one evaluation: x_t (qSample), the timesteps, [y ; s_norm] and y, dropped rows zeroed.
+ * (A type, not an interface, so that tf.tidy can return it.)
+ */
+export type LossInputs = {
+  xt: tf.Tensor4D;
+  t: tf.Tensor1D;
+  cond: tf.Tensor2D;
+  y: tf.Tensor2D;
+};
+
+export function lossInputs(m: Pick<LossModel, 'schedule'>, batch: TrainBatch, draws: LossDraws): LossInputs {
+  const xt = qSample(m.schedule, batch.x0, draws.t, draws.noise);
   const keep = tf.tensor2d(draws.keepCondition, [draws.keepCondition.length, 1]);
   const y = batch.y.mul(keep) as tf.Tensor2D;
   const cond = tf.concat([y, batch.sNorm.mul(keep)], 1) as tf.Tensor2D;
-  const tFloat = tf.tensor1d(draws.t);
-  const eps = m.unet.apply(P, { x: xt, t: tFloat, cond }, draws.forward);
+  return { xt, t: tf.tensor1d(draws.t), cond, y };
+}
+
+/** The terms of Eq. 3 given the network's prediction ε_θ = eps. Allocates: call inside a scope. */
+export function id3LossFromEps(
+  m: LossModel,
+  batch: TrainBatch,
+  draws: LossDraws,
+  inputs: LossInputs,
+  eps: tf.Tensor4D,
+): LossTerms {
+  const { schedule } = m;
   const denoise = eps.sub(draws.noise).square().mean();
   const { idLossWeight, reconstructionWeight } = m.training;
   let reconstruction = tf.scalar(0);
@@ -70,11 +89,11 @@ export function id3Loss(m: LossModel, P: Params, batch: TrainBatch, draws: LossD
   if (idLossWeight !== 0 || reconstructionWeight !== 0) {
     const sa = perRow(draws.t.map((t) => Math.sqrt(schedule.alphaBar[t]!)));
     const sb = perRow(draws.t.map((t) => Math.sqrt(1 - schedule.alphaBar[t]!)));
-    const x0Hat = xt.sub(eps.mul(sb)).div(sa).clipByValue(-1, 1) as tf.Tensor4D;
+    const x0Hat = inputs.xt.sub(eps.mul(sb)).div(sa).clipByValue(-1, 1) as tf.Tensor4D;
     if (reconstructionWeight !== 0) reconstruction = x0Hat.sub(batch.x0).square().mean();
     if (idLossWeight !== 0) {
       const w = tf.tensor1d(draws.t.map((t) => wT(t, schedule.T)));
-      const inner = m.encoder.embed(x0Hat).mul(y).sum(1);
+      const inner = m.encoder.embed(x0Hat).mul(inputs.y).sum(1);
       identity = inner.mul(w).mean().mul(idLossWeight);
     }
   }
@@ -85,4 +104,11 @@ export function id3Loss(m: LossModel, P: Params, batch: TrainBatch, draws: LossD
     reconstruction: reconstruction as tf.Scalar,
     identity: identity as tf.Scalar,
   };
+}
+
+/** All four terms; `loss` is what training minimises. Allocates: call inside tf.tidy or a gradient function. */
+export function id3Loss(m: LossModel, P: Params, batch: TrainBatch, draws: LossDraws): LossTerms {
+  const inputs = lossInputs(m, batch, draws);
+  const eps = m.unet.apply(P, { x: inputs.xt, t: inputs.t, cond: inputs.cond }, draws.forward);
+  return id3LossFromEps(m, batch, draws, inputs, eps);
 }

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { IdentityEncoder } from '../encoder/index.ts';
-import type { Params, UNet } from '../model/index.ts';
+import { type Params, shouldRecompute, type UNet, unetGradient } from '../model/index.ts';
 import { blocksFor, fillNormal, PURPOSE } from '../planner/index.ts';
 import type { SamplerConfig } from './config.ts';
 import { type NoiseSchedule, respacedTimesteps, wT } from './schedule.ts';
@@ -33,14 +33,41 @@ export interface Denoiser {
   imageShape: [number, number, number];
   /** `inputGradientOnly`: the caller differentiates with respect to x only (identity guidance). */
   eps(x: tf.Tensor4D, t: tf.Tensor1D, cond: tf.Tensor2D, opts?: { inputGradientOnly?: boolean }): tf.Tensor4D;
+  /**
+   * ε and ∂lossOf(ε(x), x)/∂x computed in bounded memory, when the denoiser can and the batch needs it; undefined
+   * means: differentiate eps() with the tape.
+   */
+  epsAndInputGradient?(
+    x: tf.Tensor4D,
+    t: tf.Tensor1D,
+    cond: tf.Tensor2D,
+    lossOf: (eps: tf.Tensor4D, x: tf.Tensor4D) => tf.Scalar,
+  ): { eps: tf.Tensor4D; dx: tf.Tensor4D } | undefined;
 }
 
-/** The U-Net with fixed weights (the EMA weights, normally) as a Denoiser. */
-export function unetDenoiser(unet: UNet, params: Params): Denoiser {
+/**
+ * The U-Net with fixed weights (the EMA weights, normally) as a Denoiser. `recompute` as in trainStep: guidance
+ * gradients by block-wise recomputation ('auto': on CPU backends when the batch is large).
+ */
+export function unetDenoiser(unet: UNet, params: Params, opts: { recompute?: boolean | 'auto' } = {}): Denoiser {
   const u = unet.config.unet;
   return {
     imageShape: [u.resolution, u.resolution, u.imageChannels],
-    eps: (x, t, cond, opts) => unet.apply(params, { x, t, cond }, opts),
+    eps: (x, t, cond, o) => unet.apply(params, { x, t, cond }, o),
+    epsAndInputGradient: (x, t, cond, lossOf) => {
+      if (!shouldRecompute(opts.recompute, unet, x.shape[0])) return undefined;
+      const g = unetGradient(
+        unet,
+        params,
+        { x, t, cond },
+        { lossOf, wrtInput: true, wrtParams: false },
+        {
+          inputGradientOnly: true,
+        },
+      );
+      g.loss.dispose();
+      return { eps: g.eps, dx: g.dx! };
+    },
   };
 }
 
@@ -90,13 +117,21 @@ export function guidedEps(
     if (!m.encoder) throw new Error('identity guidance (guidanceScale > 0) needs an encoder');
     const encoder = m.encoder;
     const ab = m.schedule.alphaBar[t]!;
+    const weight = Math.sqrt(1 - ab) * scale * wT(t, m.schedule.T);
+    // ⟨y, f(x̂₀)⟩ summed over the batch: its gradient is every image's own (they never mix).
+    const identity = (epsHat: tf.Tensor4D, xt: tf.Tensor4D) =>
+      encoder
+        .embed(predictX0FromEps(xt, epsHat, ab).clipByValue(-1, 1) as tf.Tensor4D)
+        .mul(y)
+        .sum() as tf.Scalar;
+    const lean = m.denoiser.epsAndInputGradient?.(x, tt, cond, identity);
+    if (lean) return lean.eps.sub(lean.dx.mul(weight)) as tf.Tensor4D;
     let epsHat: tf.Tensor4D | undefined;
     const g = tf.grad((xt: tf.Tensor) => {
       epsHat = tf.keep(eps(xt as tf.Tensor4D));
-      const x0Hat = predictX0FromEps(xt, epsHat, ab).clipByValue(-1, 1) as tf.Tensor4D;
-      return encoder.embed(x0Hat).mul(y).sum();
+      return identity(epsHat, xt as tf.Tensor4D);
     })(x);
-    const guided = epsHat!.sub(g.mul(Math.sqrt(1 - ab) * scale * wT(t, m.schedule.T))) as tf.Tensor4D;
+    const guided = epsHat!.sub(g.mul(weight)) as tf.Tensor4D;
     epsHat!.dispose(); // kept out of the gradient's scope, so tidy would not release it
     return guided;
   });

@@ -13,10 +13,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { IdentityEncoder } from '../encoder/index.ts';
-import { type InitOptions, initFlat, type Params, type UNet, unflattenParams } from '../model/index.ts';
+import {
+  disposeParams,
+  flattenParams,
+  type InitOptions,
+  initFlat,
+  type Params,
+  shouldRecompute,
+  type UNet,
+  unetGradient,
+  unflattenParams,
+} from '../model/index.ts';
 import { fillNormal, fillWords, PURPOSE, uniforms } from '../planner/index.ts';
 import type { TrainingConfig } from './config.ts';
-import { id3Loss, type LossDraws, type TrainBatch } from './loss.ts';
+import { id3Loss, id3LossFromEps, type LossDraws, type LossTerms, lossInputs, type TrainBatch } from './loss.ts';
 import { adamwUpdate, clipByGlobalNorm, emaUpdate } from './optim.ts';
 import type { NoiseSchedule } from './schedule.ts';
 
@@ -96,19 +106,60 @@ export function drawStep(
   };
 }
 
-/** Binds the frozen parts; the returned function is trainStep(state, batch) → { state, loss, … }. */
-export function makeTrainStep(m: TrainModel): (state: TrainState, batch: TrainBatch) => Promise<TrainStepResult> {
+export interface TrainStepOptions {
+  /**
+   * Gradients by block-wise recomputation (model/recompute.ts): one extra forward pass, activation memory of one block
+   * instead of the whole network. 'auto' recomputes on the CPU backends (wasm's heap is 4 GB) when a batch is large
+   * enough to need it.
+   */
+  recompute?: boolean | 'auto';
+}
+
+/** Loss value, its terms and ∂L/∂θ (flat), by the tape or by recomputation. */
+function lossAndGradient(
+  m: TrainModel,
+  theta: tf.Tensor1D,
+  batch: TrainBatch,
+  draws: LossDraws,
+  recompute: boolean,
+): { value: tf.Scalar; grad: tf.Tensor1D; terms: tf.Scalar[] } {
   const specs = m.unet.specs;
+  const terms: tf.Scalar[] = [];
+  const keepTerms = (out: LossTerms) => {
+    terms.push(tf.keep(out.denoise), tf.keep(out.reconstruction), tf.keep(out.identity));
+    return out.loss;
+  };
+  if (!recompute) {
+    const objective = (th: tf.Tensor) => keepTerms(id3Loss(m, unflattenParams(specs, th as tf.Tensor1D), batch, draws));
+    const { value, grad } = tf.valueAndGrad(objective)(theta);
+    return { value, grad: grad as tf.Tensor1D, terms };
+  }
+  const P = unflattenParams(specs, theta);
+  const inputs = tf.tidy(() => lossInputs(m, batch, draws));
+  const g = unetGradient(
+    m.unet,
+    P,
+    { x: inputs.xt, t: inputs.t, cond: inputs.cond },
+    { lossOf: (eps) => keepTerms(id3LossFromEps(m, batch, draws, inputs, eps)), wrtInput: false, wrtParams: true },
+    draws.forward,
+  );
+  const grad = flattenParams(specs, g.dParams!);
+  disposeParams(g.dParams);
+  disposeParams(P);
+  tf.dispose([g.eps, inputs.xt, inputs.t, inputs.cond, inputs.y]);
+  return { value: g.loss, grad, terms };
+}
+
+/** Binds the frozen parts; the returned function is trainStep(state, batch) → { state, loss, … }. */
+export function makeTrainStep(
+  m: TrainModel,
+  opts: TrainStepOptions = {},
+): (state: TrainState, batch: TrainBatch) => Promise<TrainStepResult> {
   return async (state, batch) => {
     const k = state.step + 1;
     const draws = drawStep(m, k, batch.x0.shape[0]);
-    const terms: tf.Scalar[] = [];
-    const objective = (theta: tf.Tensor) => {
-      const out = id3Loss(m, unflattenParams(specs, theta as tf.Tensor1D), batch, draws);
-      terms.push(tf.keep(out.denoise), tf.keep(out.reconstruction), tf.keep(out.identity));
-      return out.loss;
-    };
-    const { value, grad } = tf.valueAndGrad(objective)(state.theta);
+    const recompute = shouldRecompute(opts.recompute, m.unet, batch.x0.shape[0]);
+    const { value, grad, terms } = lossAndGradient(m, state.theta, batch, draws, recompute);
     draws.noise.dispose();
     // From here on every old tensor is released as soon as its replacement exists: peak memory stays near six θ.
     const clipped = clipByGlobalNorm([grad], m.training.gradientClipNorm);

@@ -36,6 +36,7 @@ export {
   zerosLikeParams,
 } from './params.ts';
 export { PRESET_SIZES, type PresetSize, presetConfig, tinyConfig } from './presets.ts';
+export { type GradientRequest, type GradientResult, shouldRecompute, unetGradient } from './recompute.ts';
 export {
   groupFile,
   loadGroups,
@@ -47,4 +48,4 @@ export {
   type SerializedModel,
   saveModel,
 } from './serialize.ts';
-export { timestepEmbedding, UNet, type UNetInputs } from './unet.ts';
+export { type Conditioning, type Stage, timestepEmbedding, UNet, type UNetInputs } from './unet.ts';

@@ -42,14 +42,22 @@ export function timestepEmbedding(t: tf.Tensor1D, dim: number): tf.Tensor2D {
   });
 }
 
-type Stage =
-  | { kind: 'res'; block: ResBlock }
-  | { kind: 'attn'; block: AttentionBlock }
-  | { kind: 'down'; block: Downsample }
-  | { kind: 'up'; block: Upsample }
-  /** Marks the output of the previous stage as a skip connection (down path) or consumes one (up path). */
+/** One step of the path from the input convolution to the output: a block (named as its parameters are), or a skip
+ * connection being stored (push: the current feature map) or joined (pop: concatenated onto the current one). */
+export type Stage =
+  | { kind: 'res'; name: string; block: ResBlock }
+  | { kind: 'attn'; name: string; block: AttentionBlock }
+  | { kind: 'down'; name: string; block: Downsample }
+  | { kind: 'up'; name: string; block: Upsample }
   | { kind: 'push' }
   | { kind: 'pop' };
+
+/** What every block sees besides its input: SiLU(temb) and the condition tokens. (A type, not an interface, so that
+ * tf.tidy can return it.) */
+export type Conditioning = {
+  tembAct: tf.Tensor2D;
+  context: tf.Tensor3D;
+};
 
 export interface UNetInputs {
   x: tf.Tensor4D;
@@ -64,7 +72,7 @@ export class UNet {
   private readonly condLayers: Dense[];
   private readonly condToTime: Dense;
   private readonly inConv: Conv2d;
-  private readonly stages: Stage[] = [];
+  readonly stages: Stage[] = [];
   private readonly outNorm: GroupNorm;
   private readonly outConv: Conv2d;
   private blockCount = 0;
@@ -96,11 +104,13 @@ export class UNet {
     const res = (name: string, ci: number, co: number) =>
       this.stages.push({
         kind: 'res',
+        name,
         block: new ResBlock(reg, name, ci, co, temb, u.groupNormGroups, u.dropout, this.blockCount++),
       });
     const attn = (name: string, ch: number) =>
       this.stages.push({
         kind: 'attn',
+        name,
         block: new AttentionBlock(reg, name, ch, ctx, u.attentionHeads, u.groupNormGroups),
       });
     const skips: number[] = [u.channels];
@@ -114,7 +124,8 @@ export class UNet {
         skips.push(ch);
       }
       if (level < u.channelMultipliers.length - 1) {
-        this.stages.push({ kind: 'down', block: new Downsample(reg, `down.${level}.downsample`, ch) });
+        const name = `down.${level}.downsample`;
+        this.stages.push({ kind: 'down', name, block: new Downsample(reg, name, ch) });
         this.stages.push({ kind: 'push' });
         skips.push(ch);
       }
@@ -130,7 +141,10 @@ export class UNet {
         ch = u.channels * mult;
         if (u.attentionResolutions.includes(sides[level]!)) attn(`up.${level}.attn${r}`, ch);
       }
-      if (level > 0) this.stages.push({ kind: 'up', block: new Upsample(reg, `up.${level}.upsample`, ch) });
+      if (level > 0) {
+        const name = `up.${level}.upsample`;
+        this.stages.push({ kind: 'up', name, block: new Upsample(reg, name, ch) });
+      }
     }
     return ch;
   }
@@ -145,15 +159,44 @@ export class UNet {
     return h;
   }
 
-  /** ε_θ(x_t, t, c): [B, H, W, 3]. Allocates intermediates: call inside tf.tidy or a gradient function. */
-  apply(P: Params, inputs: UNetInputs, opts: ForwardOptions = {}): tf.Tensor4D {
-    const u = this.config.unet;
-    const c = this.condition(P, inputs.cond, opts);
-    const t0 = this.timeIn.apply(P, timestepEmbedding(inputs.t, u.channels), opts);
+  /** The conditioning every block sees: SiLU(temb + Dense(c)) and c as one context token. */
+  head(P: Params, t: tf.Tensor1D, cond: tf.Tensor2D, opts: ForwardOptions = {}): Conditioning {
+    const c = this.condition(P, cond, opts);
+    const t0 = this.timeIn.apply(P, timestepEmbedding(t, this.config.unet.channels), opts);
     const temb0 = this.timeOut.apply(P, silu(t0), opts);
     const tembAct = silu(temb0.add(this.condToTime.apply(P, c, opts)) as tf.Tensor2D);
-    const context = c.expandDims(1) as tf.Tensor3D;
-    let h = this.inConv.apply(P, inputs.x, opts);
+    return { tembAct, context: c.expandDims(1) as tf.Tensor3D };
+  }
+
+  /** The input convolution. */
+  input(P: Params, x: tf.Tensor4D, opts: ForwardOptions = {}): tf.Tensor4D {
+    return this.inConv.apply(P, x, opts);
+  }
+
+  /** One block stage (not push/pop): its output feature map. */
+  block(P: Params, stage: Stage, h: tf.Tensor4D, c: Conditioning, opts: ForwardOptions = {}): tf.Tensor4D {
+    switch (stage.kind) {
+      case 'res':
+        return stage.block.apply(P, h, c.tembAct, opts);
+      case 'attn':
+        return stage.block.apply(P, h, c.context, opts);
+      case 'down':
+      case 'up':
+        return stage.block.apply(P, h, opts);
+      default:
+        throw new Error(`stage ${stage.kind} is not a block`);
+    }
+  }
+
+  /** GroupNorm + SiLU + the output convolution: ε. */
+  output(P: Params, h: tf.Tensor4D, opts: ForwardOptions = {}): tf.Tensor4D {
+    return this.outConv.apply(P, this.outNorm.apply(P, h, true), opts);
+  }
+
+  /** ε_θ(x_t, t, c): [B, H, W, 3]. Allocates intermediates: call inside tf.tidy or a gradient function. */
+  apply(P: Params, inputs: UNetInputs, opts: ForwardOptions = {}): tf.Tensor4D {
+    const c = this.head(P, inputs.t, inputs.cond, opts);
+    let h = this.input(P, inputs.x, opts);
     const skips: tf.Tensor4D[] = [h];
     for (const stage of this.stages) {
       if (stage.kind === 'push') {
@@ -163,20 +206,12 @@ export class UNet {
       const input = h;
       // One scope per block: its temporaries are released as soon as it returns (a forward pass holds a few feature
       // maps instead of every intermediate; under a gradient the tape keeps what backprop needs on its own).
-      h = tf.tidy(() => {
-        switch (stage.kind) {
-          case 'res':
-            return stage.block.apply(P, input, tembAct, opts);
-          case 'attn':
-            return stage.block.apply(P, input, context, opts);
-          case 'down':
-          case 'up':
-            return stage.block.apply(P, input, opts);
-          case 'pop':
-            return tf.concat([input, skips.pop()!], 3);
-        }
-      });
+      h = tf.tidy(() =>
+        stage.kind === 'pop'
+          ? (tf.concat([input, skips.pop()!], 3) as tf.Tensor4D)
+          : this.block(P, stage, input, c, opts),
+      );
     }
-    return this.outConv.apply(P, this.outNorm.apply(P, h, true), opts);
+    return this.output(P, h, opts);
   }
 }
