@@ -3,7 +3,7 @@
  * clipping, EMA) and sampling steps (DDIM and DDPM, identity guidance off and on) at the 32/64/112 px presets.
  *
  *   npx tsx bench/model/bench.ts --backend wasm --sizes 32,64,112 [--what train|sample|both]
- *        [--train-batch 16,2,1] [--sample-batch 4] [--sample-steps 3] [--reps 2] [--out bench/results/model/wasm.json]
+ *        [--train-batch 16,4,2] [--sample-batch 4] [--sample-steps 3] [--reps 2] [--out bench/results/model/wasm.json]
  *
  * Sampling is timed over a few steps of `sample()` and reported per step and per image; a whole image is that times
  * the sampler's steps (DDIM 50, DDPM 1000), since every step costs the same. The encoder is a random CNN of four
@@ -26,7 +26,14 @@ import {
   unetDenoiser,
 } from '../../worker/diffusion/index.ts';
 import { randomCnnEncoder } from '../../worker/encoder/index.ts';
-import { countParams, disposeParams, type PresetSize, presetConfig, UNet } from '../../worker/model/index.ts';
+import {
+  countParams,
+  disposeParams,
+  type PresetSize,
+  presetConfig,
+  shouldRecompute,
+  UNet,
+} from '../../worker/model/index.ts';
 import { normals } from '../../worker/planner/index.ts';
 import { parseBackendRequest, selectBackend } from '../../worker/tf/index.ts';
 
@@ -47,8 +54,8 @@ function parseArgs(argv: string[]): Args {
     return i >= 0 ? argv[i + 1]! : fallback;
   };
   const sizes = get('--sizes', '32,64,112').split(',').map(Number) as PresetSize[];
-  // Largest batches whose training step fits wasm's 4 GB heap (112 px does not fit at all; see RESULTS.md).
-  const defaultBatch: Record<number, number> = { 32: 16, 64: 2, 112: 1 };
+  // Batches whose training step fits wasm's 4 GB heap (64 and 112 px by recomputation; see RESULTS.md).
+  const defaultBatch: Record<number, number> = { 32: 16, 64: 4, 112: 2 };
   return {
     backend: get('--backend', 'wasm'),
     what: get('--what', 'both') as Args['what'],
@@ -107,7 +114,14 @@ async function benchTrain(size: PresetSize, batch: number, reps: number) {
   disposeTrainState(state);
   tf.dispose([b.x0, b.y, b.sNorm]);
   s.encoder.dispose();
-  return { params: countParams(s.unet.specs), batch, secondsPerStep: perStep, secondsPerImage: perStep / batch };
+  const recompute = shouldRecompute('auto', s.unet, batch);
+  return {
+    params: countParams(s.unet.specs),
+    batch,
+    recompute,
+    secondsPerStep: perStep,
+    secondsPerImage: perStep / batch,
+  };
 }
 
 async function benchSample(size: PresetSize, batch: number, steps: number, reps: number) {

@@ -12,6 +12,7 @@ interface StepTiming {
 interface Train {
   params: number;
   batch: number;
+  recompute?: boolean;
   secondsPerStep: number;
   secondsPerImage: number;
 }
@@ -67,7 +68,7 @@ function oursTable(): string {
       const sample = s.value as Sample | undefined;
       const per = (k: string) => sample?.[k]?.secondsPerImagePerStep;
       const trainCells = train
-        ? `${(train.params / 1e6).toFixed(1)}M | ${train.batch} | ${fmt(train.secondsPerStep)} | ${fmt(train.secondsPerImage)}`
+        ? `${(train.params / 1e6).toFixed(1)}M | ${train.batch}${train.recompute ? ' (recompute)' : ''} | ${fmt(train.secondsPerStep)} | ${fmt(train.secondsPerImage)}`
         : `– | – | ${t.error ? `fails: ${t.error.slice(0, 60)}` : '–'} | –`;
       const sampleCells = sample
         ? `${fmt(per('DDIM s_id=0'))} / ${fmt(per('DDIM s_id=1'))} | ${fmt(per('DDPM s_id=0'))} / ${fmt(per('DDPM s_id=1'))} | ` +

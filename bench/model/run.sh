@@ -20,7 +20,7 @@ if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch >/dev/null
 fi
 
-declare -A train_batch=([32]=16 [64]=2 [112]=1)
+declare -A train_batch=([32]=16 [64]=4 [112]=2)
 declare -A sample_batch=([32]=4 [64]=4 [112]=2)
 
 # ours BACKEND SIZE WHAT [extra args]: one measurement, or a JSON error record when it fails.
