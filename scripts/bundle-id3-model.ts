@@ -1,0 +1,64 @@
+/**
+ * Turns a finished ID3TrainingJob output into the bundled default model: a sampling-only checkpoint (EMA weights and
+ * the attribute pool; no raw weights or optimizer moments) in the checkpoint store's format, so that
+ * `SyntheticDatasetJob.spec.model.checkpointURI: models/id3-faces-32` loads it, plus bundle.json with the numbers the
+ * model card reports.
+ *
+ *   npx tsx scripts/bundle-id3-model.ts --from out/id3-faces-32 --out models/id3-faces-32
+ *
+ * The recorded encoder location is rewritten relative to the bundle (../face-encoder/model.json), since the path the
+ * training run recorded is only valid on the machine that trained it.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { CheckpointStore, resolveCheckpoint } from '../worker/checkpoints/index.ts';
+import { loadEncoder, renderPairConsistency, storeModelFiles } from '../worker/encoder/training.ts';
+import { type ModelMetadata, readMetadata } from '../worker/model/index.ts';
+import { openStore } from '../worker/storage/index.ts';
+import { selectBackend } from '../worker/tf/index.ts';
+
+const opts = new Command()
+  .requiredOption('--from <uri>', 'training output (or checkpoints folder, or one checkpoint)')
+  .option('--out <dir>', 'bundle folder', 'models/id3-faces-32')
+  .option('--encoder <dir>', 'the bundled encoder, relative to the bundle folder', '../face-encoder')
+  .parse()
+  .opts<{ from: string; out: string; encoder: string }>();
+
+const open = (uri: string) => openStore(uri.includes('://') ? uri : resolve(uri));
+const { checkpoints, step } = await resolveCheckpoint(opts.from.includes('://') ? opts.from : resolve(opts.from), open);
+const source = await checkpoints.load(step);
+const metadata = readMetadata(source.metadata);
+const extra = metadata.extra as { attributePool?: { file: string }; provenance?: Record<string, unknown> };
+const keepFiles = [metadata.groups.ema!.file, ...(extra.attributePool ? [extra.attributePool.file] : [])];
+const encoderSpec = {
+  ...(extra.provenance?.encoderSpec as Record<string, unknown>),
+  uri: `${opts.encoder.replace(/\/+$/, '')}/model.json`,
+};
+const bundled: ModelMetadata = {
+  ...metadata,
+  groups: { ema: metadata.groups.ema! },
+  extra: { ...metadata.extra, provenance: { ...extra.provenance, encoderSpec, bundledFrom: source.step } },
+};
+const out = resolve(opts.out);
+await new CheckpointStore(openStore(out), { keep: 1 }).save({
+  step,
+  metadata: bundled,
+  files: Object.fromEntries(keepFiles.map((f) => [f, source.files[f]!])),
+});
+
+// The reference figure: how alike two real renders of one identity look to the same encoder.
+await selectBackend({ prefer: 'wasm' });
+const encoder = await loadEncoder(
+  { ...(encoderSpec as unknown as Parameters<typeof loadEncoder>[0]), uri: resolve(out, encoderSpec.uri) },
+  storeModelFiles(open),
+);
+const reference = renderPairConsistency(encoder, 20_240_926, 200, metadata.config.unet.resolution);
+const evaluation = await readFile(join(resolve(opts.from), 'report', 'evaluation.json'), 'utf8')
+  .then((t) => JSON.parse(t) as Record<string, unknown>)
+  .catch(() => undefined);
+await writeFile(
+  join(out, 'bundle.json'),
+  `${JSON.stringify({ step, from: opts.from, evaluation, renderPairConsistency: { identities: 200, ...reference } }, null, 2)}\n`,
+);
+console.log(`bundled step ${step} into ${out}; render-pair consistency ${reference.mean.toFixed(3)}`);
