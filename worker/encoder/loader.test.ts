@@ -43,7 +43,80 @@ afterAll(async () => {
 
 const images = (n: number, size: number) => tf.randomUniform([n, size, size, 3], -1, 1, 'float32', 9) as tf.Tensor4D;
 
+/**
+ * A graph model as tfjs-converter writes one (a TF GraphDef in JSON plus a weights manifest): flatten the image and
+ * multiply by a constant matrix. Enough to drive the graph path: load, execute, differentiate.
+ */
+async function writeGraphModel(folder: string): Promise<Float32Array> {
+  const dim = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) });
+  const w = Float32Array.from({ length: 768 * 8 }, (_, i) => Math.sin(i));
+  const json = {
+    format: 'graph-model',
+    generatedBy: 'hand-written for a test',
+    convertedBy: null,
+    modelTopology: {
+      node: [
+        {
+          name: 'image',
+          op: 'Placeholder',
+          attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: dim(-1, 16, 16, 3) } },
+        },
+        {
+          name: 'flat_shape',
+          op: 'Const',
+          attr: { value: { tensor: { dtype: 'DT_INT32', tensorShape: dim(2) } }, dtype: { type: 'DT_INT32' } },
+        },
+        {
+          name: 'w',
+          op: 'Const',
+          attr: { value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dim(768, 8) } }, dtype: { type: 'DT_FLOAT' } },
+        },
+        { name: 'flat', op: 'Reshape', input: ['image', 'flat_shape'], attr: { T: { type: 'DT_FLOAT' } } },
+        {
+          name: 'embedding',
+          op: 'MatMul',
+          input: ['flat', 'w'],
+          attr: { T: { type: 'DT_FLOAT' }, transpose_a: { b: false }, transpose_b: { b: false } },
+        },
+      ],
+      library: {},
+      versions: {},
+    },
+    weightsManifest: [
+      {
+        paths: ['weights.bin'],
+        weights: [
+          { name: 'flat_shape', shape: [2], dtype: 'int32' },
+          { name: 'w', shape: [768, 8], dtype: 'float32' },
+        ],
+      },
+    ],
+  };
+  const shape = new Uint8Array(Int32Array.from([-1, 768]).buffer);
+  const bytes = new Uint8Array(shape.length + w.byteLength);
+  bytes.set(shape, 0);
+  bytes.set(new Uint8Array(w.buffer), shape.length);
+  await files.write(join(folder, 'weights.bin'), bytes);
+  await files.write(join(folder, 'model.json'), new TextEncoder().encode(JSON.stringify(json)));
+  return w;
+}
+
 describe('loadEncoder', () => {
+  it('loads a graph model, embeds like its graph, and differentiates through it', async () => {
+    const w = await writeGraphModel(join(dir, 'graph'));
+    const encoder = await loadEncoder({ ...spec, format: 'graph', uri: join(dir, 'graph', 'model.json') }, files);
+    const x = images(2, 16);
+    const raw = tf.matMul(x.reshape([2, 768]), tf.tensor2d(w, [768, 8]));
+    const want = await raw.div(raw.norm('euclidean', 1, true)).data();
+    const got = await encoder.embed(x).data();
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 4);
+    const g = await tf
+      .grad((v: tf.Tensor) => encoder.embed(v as tf.Tensor4D).sum())(x)
+      .data();
+    expect(g.every(Number.isFinite) && g.some((v) => v !== 0)).toBe(true);
+    encoder.dispose();
+  });
+
   it.each([
     { name: 'the model.json URI', uri: () => spec.uri },
     { name: 'its folder', uri: () => join(dir, 'tiny') },
