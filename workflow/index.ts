@@ -6,12 +6,13 @@
 export { compressIndexes, parseIndexes } from './index-ranges.ts';
 export {
   contiguousRange,
-  identitiesOfTar,
   identitiesOfTask,
   type Range,
   tarCount,
+  tarIdentities,
   tarsOfTask,
   tasksOf,
+  taskTars,
 } from './partition.ts';
 export {
   aggregateProgress,
@@ -23,7 +24,6 @@ export {
   type TaskProgress,
 } from './progress.ts';
 export { isRelativePath, resolveJobPaths, workerJob } from './resolve.ts';
-export { workerErrorFromLog } from './worker-log.ts';
 export {
   currentStage,
   isDatasetStage,
@@ -41,3 +41,4 @@ export {
   type StageState,
   verdict,
 } from './status.ts';
+export { workerErrorFromLog } from './worker-log.ts';

@@ -19,6 +19,7 @@ describe('contiguousRange', () => {
     { given: [10, 3, 1], want: [3, 6] },
     { given: [10, 3, 2], want: [6, 10] },
     { given: [2, 2, 1], want: [1, 2] },
+    { given: [2, 3, 0], want: [0, 0] },
   ])('$given', ({ given: [count, parts, index], want }) => {
     expect(contiguousRange(count!, parts!, index!)).toEqual(want);
   });
@@ -50,7 +51,7 @@ describe('generate tasks', () => {
         expect(s).toBe(a * perTar);
         for (let i = s; i < e; i++) seen.push(i);
       }
-      expect(prevTarEnd).toBe(tarCount(j));
+      expect(prevTarEnd).toBe(tarCount(j.spec.identities, j.spec.output.identitiesPerTar));
       expect(seen).toEqual(Array.from({ length: identities }, (_, i) => i));
     },
   );

@@ -15,25 +15,36 @@ export function contiguousRange(count: number, parts: number, index: number): Ra
   return [Math.floor((index * count) / parts), Math.floor(((index + 1) * count) / parts)];
 }
 
-export function tarCount(job: SyntheticDatasetJob): number {
-  return Math.ceil(job.spec.identities / job.spec.output.identitiesPerTar);
+/** Tar files of a dataset: tar k holds identities [k·P, (k+1)·P), the last one possibly fewer. */
+export function tarCount(identities: number, identitiesPerTar: number): number {
+  return Math.ceil(identities / identitiesPerTar);
 }
 
-/** Identities of tar k. */
-export function identitiesOfTar(job: SyntheticDatasetJob, tar: number): Range {
-  const p = job.spec.output.identitiesPerTar;
-  return [tar * p, Math.min(job.spec.identities, (tar + 1) * p)];
+/** The identities of tar k. */
+export function tarIdentities(tar: number, identitiesPerTar: number, identities: number): [number, number] {
+  const first = tar * identitiesPerTar;
+  return [first, Math.min(first + identitiesPerTar, identities)];
 }
 
-/** Tars of generate task `task`. */
+/** The tars of generate task `task` out of `shards`: contiguous and as even as possible. */
+export function taskTars(task: number, shards: number, tars: number): [number, number] {
+  return contiguousRange(tars, shards, task) as [number, number];
+}
+
+/** Tars of a job's generate task. */
 export function tarsOfTask(job: SyntheticDatasetJob, task: number): Range {
-  return contiguousRange(tarCount(job), job.spec.sharding.shards, task);
+  const { identities, output, sharding } = job.spec;
+  return taskTars(task, sharding.shards, tarCount(identities, output.identitiesPerTar));
 }
 
-/** Identities of generate task `task`. */
+/** Identities of a job's generate task. */
 export function identitiesOfTask(job: SyntheticDatasetJob, task: number): Range {
+  const { identities, output } = job.spec;
   const [first, end] = tarsOfTask(job, task);
-  return [identitiesOfTar(job, first)[0], identitiesOfTar(job, end - 1)[1]];
+  return [
+    tarIdentities(first, output.identitiesPerTar, identities)[0],
+    tarIdentities(end - 1, output.identitiesPerTar, identities)[1],
+  ];
 }
 
 /** Tasks of a job's sharded stage (generate or prepare). */

@@ -5,7 +5,8 @@ describe('workerErrorFromLog', () => {
   it.each([
     {
       name: 'the last error line of a JSON log',
-      given: '{"level":30,"msg":"task started"}\n{"level":50,"err":"checkpoint s3://m/c: no committed checkpoint","msg":"task failed"}\n',
+      given:
+        '{"level":30,"msg":"task started"}\n{"level":50,"err":"checkpoint s3://m/c: no committed checkpoint","msg":"task failed"}\n',
       want: 'task failed: checkpoint s3://m/c: no committed checkpoint',
     },
     { name: 'plain output', given: 'Segmentation fault\n', want: 'Segmentation fault' },

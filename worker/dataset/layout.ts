@@ -31,27 +31,11 @@ export function memberNames(identity: number, image: number, ext: ImageExt): { i
   return { image: `${key}.${ext}`, meta: `${key}.json` };
 }
 
-/** Number of tar files: tar k holds identities [k·P, (k+1)·P), the last one possibly fewer. */
-export function tarCount(identities: number, identitiesPerTar: number): number {
-  return Math.ceil(identities / identitiesPerTar);
-}
-
-/** The identities of tar k as a half-open range [first, end). */
-export function tarIdentities(tar: number, identitiesPerTar: number, identities: number): [number, number] {
-  const first = tar * identitiesPerTar;
-  return [first, Math.min(first + identitiesPerTar, identities)];
-}
+// How identities split into tars and tars into tasks is the workflow's (one definition for runners and workers).
+export { tarCount, tarIdentities, taskTars } from '../../workflow/index.ts';
 
 export function tarOfIdentity(identity: number, identitiesPerTar: number): number {
   return Math.floor(identity / identitiesPerTar);
-}
-
-/**
- * The tars of generate task `task` out of `shards`, a half-open range: contiguous and as even as possible, so the
- * tars (and hence the dataset's bytes) never depend on the number of tasks — only who writes them does.
- */
-export function taskTars(task: number, shards: number, tars: number): [number, number] {
-  return [Math.floor((tars * task) / shards), Math.floor((tars * (task + 1)) / shards)];
 }
 
 export const datasetKeys = {

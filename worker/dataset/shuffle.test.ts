@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRng, shardRange, shuffleBuffer, shuffled } from './shuffle.ts';
+import { seededRng, shuffleBuffer, shuffled } from './shuffle.ts';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -37,36 +37,5 @@ describe('seeded shuffling', () => {
     expect([...a].sort((x, y) => x - y)).toEqual(items);
     expect(a).not.toEqual(items);
     expect(await collect(shuffleBuffer(from(items), 1, seededRng(3)))).toEqual(items);
-  });
-
-  it.each([
-    {
-      name: 'even',
-      given: { total: 10, count: 2 },
-      want: [
-        [0, 5],
-        [5, 10],
-      ],
-    },
-    {
-      name: 'uneven',
-      given: { total: 10, count: 3 },
-      want: [
-        [0, 3],
-        [3, 6],
-        [6, 10],
-      ],
-    },
-    {
-      name: 'more tasks than items',
-      given: { total: 2, count: 3 },
-      want: [
-        [0, 0],
-        [0, 1],
-        [1, 2],
-      ],
-    },
-  ])('shardRange: $name', ({ given, want }) => {
-    expect(Array.from({ length: given.count }, (_, i) => shardRange(given.total, i, given.count))).toEqual(want);
   });
 });

@@ -53,9 +53,3 @@ function takeRandom<T>(buffer: T[], rng: Rng): T {
   buffer.pop();
   return item;
 }
-
-/** Task `index` of `count` gets the contiguous range [start, end) of `total` items, the ranges as even as can be. */
-export function shardRange(total: number, index: number, count: number): [number, number] {
-  if (!(count >= 1 && index >= 0 && index < count)) throw new Error(`task ${index} of ${count} does not exist`);
-  return [Math.floor((total * index) / count), Math.floor((total * (index + 1)) / count)];
-}

@@ -1,10 +1,11 @@
+import { contiguousRange } from '../../workflow/index.ts';
 import { ObjectNotFoundError, type Store } from '../storage/index.ts';
 import { readAttributesJsonl, stripImageExt } from './attributes.ts';
 import { DatasetFormatError } from './errors.ts';
 import { parseJsonl } from './jsonl.ts';
 import { datasetKeys, type ImageExt } from './layout.ts';
 import { type Attributes, type IndexLine, imageExtOf, parseSidecar } from './sample.ts';
-import { seededRng, shardRange, shuffleBuffer, shuffled } from './shuffle.ts';
+import { seededRng, shuffleBuffer, shuffled } from './shuffle.ts';
 import { readTar } from './tar.ts';
 
 /** One training image: its encoded bytes and, when the source has them, its attributes and identity. */
@@ -88,7 +89,7 @@ export async function* readTrainingInput(opts: TrainingInputOptions): AsyncItera
   let entries = await trainingCatalog(opts.store, opts.format);
   if (opts.maxImages !== undefined) entries = entries.slice(0, opts.maxImages);
   if (opts.task) {
-    const [start, end] = shardRange(entries.length, opts.task.index, opts.task.count);
+    const [start, end] = contiguousRange(entries.length, opts.task.count, opts.task.index);
     entries = entries.slice(start, end);
   }
   const rng = seededRng(opts.seed);

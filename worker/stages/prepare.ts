@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ID3TrainingJob } from '../../api/index.ts';
+import { contiguousRange } from '../../workflow/index.ts';
 import {
   type Attributes,
   encodeJsonl,
   encodeNpy,
   readAttributesJsonl,
   readTrainingInput,
-  shardRange,
   trainingCatalog,
   trainingKeys,
 } from '../dataset/index.ts';
@@ -109,7 +109,7 @@ async function rangeSize(ctx: TaskContext, job: ID3TrainingJob): Promise<number>
   if (spec.dataset.maxImages) total = Math.min(total, spec.dataset.maxImages);
   if (total === 0)
     throw new PermanentInputError(`no images found in ${spec.dataset.uri} (format ${spec.dataset.format})`);
-  const [start, end] = shardRange(total, ctx.task, spec.prepare.shards);
+  const [start, end] = contiguousRange(total, spec.prepare.shards, ctx.task);
   return end - start;
 }
 
