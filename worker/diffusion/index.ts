@@ -36,6 +36,7 @@ export {
   type AdamSlots,
   adamwUpdate,
   clipByGlobalNorm,
+  clipFactor,
   emaUpdate,
   learningRateAt,
   type OptimizerConfig,

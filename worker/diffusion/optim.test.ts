@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { adamwUpdate, clipByGlobalNorm, emaUpdate, learningRateAt, type OptimizerConfig } from './optim.ts';
+import { adamwUpdate, clipByGlobalNorm, clipFactor, emaUpdate, learningRateAt, type OptimizerConfig } from './optim.ts';
 
 const cfg: OptimizerConfig = {
   learningRate: 0.1,
@@ -80,6 +80,29 @@ describe('clipByGlobalNorm', () => {
     flat.forEach((v, i) => {
       expect(v).toBeCloseTo(want.g[i]!, 5);
     });
+  });
+});
+
+describe('clipFactor folded into adamwUpdate', () => {
+  it('is the update of the clipped gradient, without a clipped copy', async () => {
+    const g = [tf.tensor1d([3, -4])];
+    const { norm, factor } = clipFactor(g, 1);
+    expect((await norm.data())[0]).toBeCloseTo(5, 5);
+    expect((await factor.data())[0]).toBeCloseTo(0.2, 5);
+    const slots = () => ({ m: [tf.tensor1d([0.1, 0.2])], v: [tf.tensor1d([0.01, 0.02])] });
+    const p = () => [tf.tensor1d([1, 2])];
+    const folded = adamwUpdate(cfg, 3, p(), g, slots(), { gradScale: factor });
+    const explicit = adamwUpdate(cfg, 3, p(), clipByGlobalNorm(g, 1).grads, slots());
+    for (const [a, b] of [
+      [folded.params[0]!, explicit.params[0]!],
+      [folded.slots.m[0]!, explicit.slots.m[0]!],
+      [folded.slots.v[0]!, explicit.slots.v[0]!],
+    ] as const) {
+      const [x, y] = [await a.data(), await b.data()];
+      x.forEach((v, i) => {
+        expect(v).toBeCloseTo(y[i]!, 6);
+      });
+    }
   });
 });
 

@@ -30,13 +30,23 @@ export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number): { grads: 
   });
 }
 
+/** ‖g‖₂ over all tensors and the factor min(1, c / (‖g‖ + 1e-6)) that clips them (1 when c = 0). */
+export function clipFactor(grads: tf.Tensor[], maxNorm: number): { norm: tf.Scalar; factor: tf.Scalar } {
+  return tf.tidy(() => {
+    const norm = tf.addN(grads.map((g) => g.square().sum())).sqrt() as tf.Scalar;
+    const factor = (maxNorm > 0 ? tf.minimum(1, tf.div(maxNorm, norm.add(1e-6))) : tf.scalar(1)) as tf.Scalar;
+    return { norm, factor };
+  });
+}
+
 export interface AdamSlots {
   m: tf.Tensor[];
   v: tf.Tensor[];
 }
 
 /**
- * One AdamW update at step k (≥ 1). Returns new parameters and slots. Each new tensor is made in its own small scope,
+ * One AdamW update at step k (≥ 1), of the gradients times `gradScale` when given (clipping). Returns new parameters
+ * and slots. Each new tensor is made in its own small scope,
  * so temporaries die at once: with `consume`, each input (parameter, gradient, moment) is also released as soon as its
  * replacement exists. For a flat θ that bounds the update's peak memory at about six copies of θ instead of a dozen
  * (the difference between fitting and not fitting a 112 px model in wasm's 4 GB heap).
@@ -47,7 +57,7 @@ export function adamwUpdate(
   params: tf.Tensor[],
   grads: tf.Tensor[],
   slots: AdamSlots,
-  opts: { consume?: boolean } = {},
+  opts: { consume?: boolean; gradScale?: tf.Scalar } = {},
 ): { params: tf.Tensor[]; slots: AdamSlots } {
   const lr = learningRateAt(cfg, step);
   const bc1 = 1 - cfg.beta1 ** step;
@@ -59,9 +69,17 @@ export function adamwUpdate(
   const v: tf.Tensor[] = [];
   const next = params.map((p, i) => {
     const g = grads[i]!;
-    const mi = tf.tidy(() => slots.m[i]!.mul(cfg.beta1).add(g.mul(1 - cfg.beta1)));
+    // A clipping factor folds into the moments' coefficients: no clipped copy of the gradient is ever made.
+    const scale = opts.gradScale;
+    const mi = tf.tidy(() =>
+      slots.m[i]!.mul(cfg.beta1).add(scale ? g.mul(scale.mul(1 - cfg.beta1)) : g.mul(1 - cfg.beta1)),
+    );
     release(slots.m[i]!);
-    const vi = tf.tidy(() => slots.v[i]!.mul(cfg.beta2).add(g.square().mul(1 - cfg.beta2)));
+    const vi = tf.tidy(() =>
+      slots.v[i]!.mul(cfg.beta2).add(
+        scale ? g.square().mul(scale.square().mul(1 - cfg.beta2)) : g.square().mul(1 - cfg.beta2),
+      ),
+    );
     release(slots.v[i]!);
     release(g);
     m.push(mi);

@@ -27,7 +27,7 @@ import {
 import { fillNormal, fillWords, PURPOSE, uniforms } from '../planner/index.ts';
 import type { TrainingConfig } from './config.ts';
 import { id3Loss, id3LossFromEps, type LossDraws, type LossTerms, lossInputs, type TrainBatch } from './loss.ts';
-import { adamwUpdate, clipByGlobalNorm, emaUpdate } from './optim.ts';
+import { adamwUpdate, clipFactor, emaUpdate } from './optim.ts';
 import type { NoiseSchedule } from './schedule.ts';
 
 /** The frozen parts of training: network definition, encoder, schedule, hyper-parameters. */
@@ -162,13 +162,12 @@ export function makeTrainStep(
     const { value, grad, terms } = lossAndGradient(m, state.theta, batch, draws, recompute);
     draws.noise.dispose();
     // From here on every old tensor is released as soon as its replacement exists: peak memory stays near six θ.
-    const clipped = clipByGlobalNorm([grad], m.training.gradientClipNorm);
-    grad.dispose();
+    const clip = clipFactor([grad], m.training.gradientClipNorm);
     const slots = { m: [state.adamM], v: [state.adamV] };
-    const next = adamwUpdate(m.training, k, [state.theta], clipped.grads, slots, { consume: true });
+    const next = adamwUpdate(m.training, k, [state.theta], [grad], slots, { consume: true, gradScale: clip.factor });
     const [ema] = emaUpdate([state.ema], next.params, m.training.emaDecay, { consume: true });
-    const numbers = await Promise.all([value, ...terms, clipped.norm].map(async (s) => (await s.data())[0]!));
-    tf.dispose([value, ...terms, clipped.norm]);
+    const numbers = await Promise.all([value, ...terms, clip.norm].map(async (s) => (await s.data())[0]!));
+    tf.dispose([value, ...terms, clip.norm, clip.factor]);
     const [loss, denoise, reconstruction, identity, gradNorm] = numbers as [number, number, number, number, number];
     return {
       state: {
