@@ -44,10 +44,9 @@ export function registerOperator(program: Command): void {
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .action(async (flags: OperatorFlags) => {
       // Loaded on use, so that other commands do not pay for the Kubernetes client at start-up.
-      const [{ KubeConfig }, { runOperator }, { JobStorageClient }, { createLogger }] = await Promise.all([
+      const [{ KubeConfig }, { runOperator, JobStorageClient }, { createLogger }] = await Promise.all([
         import('@kubernetes/client-node'),
-        import('../operator/main.ts'),
-        import('../operator/job-storage.ts'),
+        import('../operator/index.ts'),
         import('./logger.ts'),
       ]);
       const logger = createLogger({ level: flags.logLevel, base: { component: 'operator' } });

@@ -15,8 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { createLogger } from '../cli/logger.ts';
-import { JobStorageClient } from '../operator/job-storage.ts';
-import { runOperator } from '../operator/main.ts';
+import { JobStorageClient, runOperator } from '../operator/index.ts';
 import { KubeSim } from '../test/kube/index.ts';
 import { planGateway, startGateway, stopGateway } from './s3.ts';
 
