@@ -10,7 +10,7 @@ import { type EncoderSpec, loadEncoder, localModelFiles, renderBatch } from '../
 import type { IdentityEncoder } from '../../worker/encoder/types.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-export const bundledSpec: EncoderSpec = {
+const bundledSpec: EncoderSpec = {
   name: 'id3-face-encoder',
   uri: join(root, 'models', 'face-encoder', 'model.json'),
   format: 'layers',
