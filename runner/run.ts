@@ -196,6 +196,7 @@ async function finish(
     suspended: false,
     outputs: { ...outputs, ...checkpoint },
     ...(trainReport?.train ? { train: trainReport.train } : {}),
+    preemptions: withProgress.reduce((n, s) => n + (s.progress?.preemptions ?? 0), 0),
   };
   const status = computeStatus(run.job, obs, new Date());
   await store

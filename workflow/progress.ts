@@ -18,6 +18,10 @@ export interface TaskProgress {
   finished: boolean;
   /** Training only: the step, the loss over the last logging window, and the latest committed checkpoint. */
   train?: { step: number; loss: number; checkpointURI?: string; checkpointStep?: number };
+  /** Earlier attempts of this task stopped from outside (preemption, eviction, suspend) and resumed. */
+  preemptions?: number;
+  /** This attempt was stopped from outside after saving its state; the next one resumes it. */
+  stopped?: boolean;
 }
 
 export interface StageProgress {
@@ -25,6 +29,8 @@ export interface StageProgress {
   total: number;
   /** Units per second, summed over tasks that reported recently. */
   rate: number;
+  /** Preemptions of the stage's tasks (stopped from outside and resumed), summed. */
+  preemptions: number;
 }
 
 /**
@@ -43,8 +49,10 @@ export function aggregateProgress(
   let done = 0;
   let total = 0;
   let rate = 0;
+  let preemptions = 0;
   for (let task = 0; task < stage.tasks; task++) {
     const r = byTask.get(task);
+    preemptions += (r?.preemptions ?? 0) + (r?.stopped ? 1 : 0);
     const t = r?.total ?? taskTotal(task);
     total += t;
     if (finishedTasks.has(task) || r?.finished) {
@@ -55,7 +63,7 @@ export function aggregateProgress(
     done += Math.min(r.done, t);
     if (now.getTime() - Date.parse(r.updatedAt) <= staleAfterMs) rate += r.rate;
   }
-  return { done, total: stage.total > 0 ? stage.total : total, rate };
+  return { done, total: stage.total > 0 ? stage.total : total, rate, preemptions };
 }
 
 /** "42%" — floor, so that 100% means done. */

@@ -81,7 +81,10 @@ describe('dataset job status', () => {
   );
 
   it('counts images and shards, and says so in the printer-column fields', () => {
-    const gen = stage('generate', 'running', { tasks: counts(4, 1, 2), progress: { done: 12, total: 32, rate: 1.5 } });
+    const gen = stage('generate', 'running', {
+      tasks: counts(4, 1, 2),
+      progress: { done: 12, total: 32, rate: 1.5, preemptions: 0 },
+    });
     const status = computeDatasetStatus(sdj(), obs([stage('plan', 'succeeded'), gen]), now);
     expect(status).toMatchObject({
       imagesDone: 12,
@@ -191,7 +194,7 @@ describe('aggregateProgress', () => {
   it('sums tasks, counts finished tasks in full, and ignores stale rates', () => {
     const stale = new Date(now.getTime() - 600_000);
     const p = aggregateProgress(generate!, [report(0, 3, now), report(1, 5, stale)], new Set([2]), () => 8, now);
-    expect(p).toEqual({ done: 3 + 5 + 8, total: 32, rate: 2 });
+    expect(p).toEqual({ done: 3 + 5 + 8, total: 32, rate: 2, preemptions: 0 });
   });
 
   it("never counts more than a task's total", () => {

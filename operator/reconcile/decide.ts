@@ -134,7 +134,11 @@ function observation(job: Id3Job, graph: StageSpec[], observed: Observed, dep: D
     suspended: job.spec.suspend,
     ...(dep.waiting ? { waiting: dep.waiting } : {}),
     ...(train?.train ? { train: { ...train.train, stepsPerSecond: train.rate } } : {}),
-    preemptions: countPreemptions(observed.pods),
+    // Pods deleted by a preemption are gone from the API; the tasks' own reports still count them.
+    preemptions: Math.max(
+      countPreemptions(observed.pods),
+      stages.reduce((n, s) => n + (s.progress?.preemptions ?? 0), 0),
+    ),
     outputs: {
       ...observed.outputs,
       ...(dep.checkpointURI && job.kind === KIND_DATASET ? { checkpointURI: dep.checkpointURI } : {}),

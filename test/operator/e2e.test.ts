@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -242,7 +242,8 @@ describe('operator end to end', { timeout: 420_000 }, () => {
       kind: 'ID3TrainingJob',
       metadata: { name: 'tj', namespace: NS },
       spec: {
-        ...tinyTrainingSpec(world, faces, datasetUri('tj'), 6),
+        ...tinyTrainingSpec(world, faces, datasetUri('tj'), 80),
+        training: { steps: 80, batchSize: 4, checkpointEverySteps: 10, logEverySteps: 5 },
         evaluate: { enabled: false },
         storage: { endpoint: s3.endpoint, region: s3.region, credentialsSecretRef: { name: 's3' } },
         resources: { gpus: 0 },
@@ -271,12 +272,41 @@ describe('operator end to end', { timeout: 420_000 }, () => {
       (await kubectlOk(['-n', NS, 'get', 'sdj', 'from-tj', '--no-headers'])).includes('Waiting'),
     );
     await kubectlOk(['apply', '-f', '-'], stringify(training));
+    // Preempt the trainer once its first checkpoint is committed: it checkpoints again on SIGTERM and resumes.
+    const checkpoints = openStore(`${datasetUri('tj')}/checkpoints`, undefined, env);
+    await until('the first checkpoint', () => checkpoints.exists('step-000000010/COMMITTED'));
+    const trainer = await until('the training pod', () => podOf('tj-train'));
+    cluster.sim.preempt(NS, trainer, { reason: 'PreemptionByScheduler', message: 'node drain' });
     await waitComplete('tj', 'id3tj');
     await waitComplete('from-tj');
     const tj = JSON.parse(await kubectlOk(['-n', NS, 'get', 'id3tj', 'tj', '-o', 'jsonpath={.status}']));
-    expect(tj).toMatchObject({ phase: 'Succeeded', step: 6, latestCheckpointStep: 6 });
+    expect(tj).toMatchObject({ phase: 'Succeeded', step: 80, latestCheckpointStep: 80 });
+    expect(tj.preemptions).toBeGreaterThanOrEqual(1);
+    const trainJob = JSON.parse(await kubectlOk(['-n', NS, 'get', 'job', 'tj-train', '-o', 'json']));
+    expect(trainJob.status.failed ?? 0).toBe(0);
     const ds = JSON.parse(await kubectlOk(['-n', NS, 'get', 'sdj', 'from-tj', '-o', 'jsonpath={.status}']));
     expect(ds.checkpointURI).toBe(tj.latestCheckpointURI);
+  });
+
+  it('starts nothing while suspended, and completes the same dataset once resumed', async () => {
+    const file = datasetJob('ds-suspend');
+    const spec = readFileSync(file, 'utf8').replace('spec:\n', 'spec:\n  suspend: true\n');
+    await kubectlOk(['apply', '-f', '-'], spec);
+    await until('the job to be suspended', async () =>
+      (await kubectlOk(['-n', NS, 'get', 'sdj', 'ds-suspend', '--no-headers'])).includes('Suspended'),
+    );
+    const pods = await kubectlOk(['-n', NS, 'get', 'pods', '-l', 'id3.sfr.dev/job=ds-suspend', '-o', 'name']);
+    expect(pods.trim()).toBe('');
+    await kubectlOk(['-n', NS, 'patch', 'sdj', 'ds-suspend', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+    await waitComplete('ds-suspend');
+    expect(await datasetBytes('ds-suspend')).toEqual(reference);
+    const conditions = JSON.parse(
+      await kubectlOk(['-n', NS, 'get', 'sdj', 'ds-suspend', '-o', 'jsonpath={.status.conditions}']),
+    );
+    expect(conditions.find((c: { type: string }) => c.type === 'Suspended')).toMatchObject({
+      status: 'False',
+      reason: 'Resumed',
+    });
   });
 
   it("cleans a deleted job's temporary storage through its finalizer, and keeps the dataset", async () => {

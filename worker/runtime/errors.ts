@@ -21,8 +21,16 @@ export class PermanentInputError extends Error {
 /** The task stopped because it was asked to (SIGTERM: preemption, suspend, Ctrl-C) after saving its state. */
 export class PreemptedError extends Error {
   override name = 'PreemptedError';
-  constructor(message = 'stopped on request; finished work is saved') {
+  constructor(
+    message = 'stopped on request; finished work is saved',
+    /** Records the stop where the next attempt will see it (the task's progress report). */
+    private readonly record: () => Promise<void> | undefined = () => undefined,
+  ) {
     super(message);
+  }
+
+  async saved(): Promise<void> {
+    await this.record();
   }
 }
 

@@ -1,10 +1,12 @@
 import type { Stage } from '../../api/index.ts';
 import { type ProgressUnit, progressKey, type TaskProgress } from '../../workflow/index.ts';
-import { jsonBytes, type Store } from '../storage/index.ts';
+import { jsonBytes, readJsonIfExists, type Store } from '../storage/index.ts';
 
 /**
  * A task's progress report, kept in memory on every update and written to storage at a bounded rate (and always at
- * the end), so a fast loop never turns into a storage load. The rate is measured over a sliding window.
+ * the end), so a fast loop never turns into a storage load. The rate is measured over a sliding window. A report
+ * also counts the task's preemptions: an attempt stopped from outside marks its last report `stopped`, and the next
+ * attempt carries the count on, so the job's status can tell preemptions from failures.
  */
 export interface ProgressOptions {
   store: Store;
@@ -24,11 +26,19 @@ export class ProgressReporter {
   private train: TaskProgress['train'];
   private lastWrite = Number.NEGATIVE_INFINITY;
   private samples: { at: number; done: number }[] = [];
-  private writing: Promise<void> = Promise.resolve();
+  private writing: Promise<void>;
+  private preemptions = 0;
+  private stopped = false;
   private readonly now: () => number;
 
   constructor(private readonly o: ProgressOptions) {
     this.now = o.now ?? Date.now;
+    // Every write waits for the previous attempt's report to be read, so the count carries over.
+    this.writing = readJsonIfExists<TaskProgress>(o.store, progressKey(o.stage, o.task))
+      .then((prev) => {
+        this.preemptions = (prev?.preemptions ?? 0) + (prev?.stopped ? 1 : 0);
+      })
+      .catch(() => undefined);
   }
 
   get current(): TaskProgress {
@@ -59,6 +69,12 @@ export class ProgressReporter {
     return this.write(false);
   }
 
+  /** Writes the report of an attempt stopped from outside with its state saved: the next attempt counts a preemption. */
+  markStopped(): Promise<void> {
+    this.stopped = true;
+    return this.write(false);
+  }
+
   private rate(): number {
     const first = this.samples[0];
     const last = this.samples.at(-1);
@@ -77,6 +93,8 @@ export class ProgressReporter {
       updatedAt: new Date(this.now()).toISOString(),
       finished,
       ...(this.train ? { train: this.train } : {}),
+      ...(this.preemptions ? { preemptions: this.preemptions } : {}),
+      ...(this.stopped ? { stopped: true } : {}),
     };
   }
 

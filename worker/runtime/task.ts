@@ -82,6 +82,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   } catch (err) {
     const code = exitCodeFor(err);
     const message = describeError(err);
+    if (err instanceof PreemptedError) await err.saved();
     if (code === 75) o.logger.warn({ err: message }, 'task stopped; it resumes where it left off');
     else
       o.logger.error(
@@ -121,6 +122,7 @@ function prepareTask(o: WorkerOptions, signal: AbortSignal): TaskContext {
   });
   const open = (uri: string) => instrumentedStore(openStore(uri, job.spec.storage, o.env), metrics.storageErrors);
   const store = open(job.spec.output.uri);
+  let reporter: ProgressReporter | undefined;
   return {
     job,
     stage,
@@ -130,17 +132,20 @@ function prepareTask(o: WorkerOptions, signal: AbortSignal): TaskContext {
     logger,
     metrics,
     signal,
-    stopped: () => new PreemptedError(),
+    // A task stopped from outside marks its progress report, so the next attempt counts a preemption.
+    stopped: () => new PreemptedError(undefined, () => reporter?.markStopped()),
     env: o.env,
-    progress: (unit, total) =>
-      new ProgressReporter({
+    progress: (unit, total) => {
+      reporter ??= new ProgressReporter({
         store,
         stage,
         task,
         unit,
         total,
         onUpdate: (p) => metrics.progressRatio.set(p.total ? p.done / p.total : 0),
-      }),
+      });
+      return reporter;
+    },
   };
 }
 
