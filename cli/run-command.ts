@@ -55,7 +55,7 @@ export async function runCommand(
   printSummary(results);
   if (results.every((r) => r.phase === 'Succeeded') && results.length === runs.length) return 0;
   if (results.some((r) => r.phase === 'Interrupted')) return 130;
-  return results.some((r) => r.failure && /BadInput/.test(JSON.stringify(r.status))) ? EXIT_BAD_INPUT : 1;
+  return results.some((r) => r.badInput) ? EXIT_BAD_INPUT : 1;
 }
 
 function readSources(file: string): JobSource[] {

@@ -48,6 +48,8 @@ export interface JobResult {
   seconds: number;
   stages: { stage: Stage; seconds: number; ran: number; skipped: number }[];
   failure?: string;
+  /** The task refused its input (exit 65): retrying cannot help. */
+  badInput?: boolean;
   logFile?: string;
   outputs?: JobObservation['outputs'];
   status: object;
@@ -209,7 +211,9 @@ async function finish(
     seconds: (Date.now() - started) / 1000,
     stages: timings,
     status,
-    ...(failed?.result === 'failed' ? { failure: failed.message, logFile: failed.logFile } : {}),
+    ...(failed?.result === 'failed'
+      ? { failure: failed.message, badInput: failed.badInput, logFile: failed.logFile }
+      : {}),
     ...(outputs ? { outputs } : {}),
   };
 }
