@@ -14,7 +14,13 @@ import { parseArgs } from 'node:util';
 import { BatchV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { startCluster } from '../../test/kube/harness.ts';
 
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '200' }, shards: { type: 'string', default: '50' }, concurrency: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '200' },
+    shards: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '8' },
+  },
+});
 const JOBS = Number(values.jobs);
 const SHARDS = Number(values.shards);
 const root = join(import.meta.dirname, '..', '..');
@@ -26,7 +32,25 @@ if (crd.code !== 0) throw new Error(crd.stderr);
 const kubeconfig = join(dir, 'kubeconfig');
 writeFileSync(kubeconfig, cluster.sim.kubeconfig());
 
-const operator = spawn(process.execPath, [join(root, 'bin', 'id3.js'), 'operator', '--kubeconfig', kubeconfig, '--worker-image', 'noop:1', '--concurrency', values.concurrency!, '--metrics-bind-address', '127.0.0.1:18088', '--no-leader-elect', '--log-level', 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
+const operator = spawn(
+  process.execPath,
+  [
+    join(root, 'bin', 'id3.js'),
+    'operator',
+    '--kubeconfig',
+    kubeconfig,
+    '--worker-image',
+    'noop:1',
+    '--concurrency',
+    values.concurrency!,
+    '--metrics-bind-address',
+    '127.0.0.1:18088',
+    '--no-leader-elect',
+    '--log-level',
+    'warn',
+  ],
+  { stdio: ['ignore', 'inherit', 'inherit'] },
+);
 let peakRss = 0;
 const sampler = setInterval(() => {
   try {
@@ -65,10 +89,19 @@ for (let i = 0; i < JOBS; i++) {
   });
 }
 const applied = performance.now() - t0;
-await waitFor(async () => (await batch.listNamespacedJob({ namespace: 'default', labelSelector: 'id3.sfr.dev/stage=plan' })).items.length === JOBS);
+await waitFor(
+  async () =>
+    (await batch.listNamespacedJob({ namespace: 'default', labelSelector: 'id3.sfr.dev/stage=plan' })).items.length ===
+    JOBS,
+);
 const planCreated = performance.now() - t0;
 await waitFor(async () => {
-  const list = (await custom.listNamespacedCustomObject({ group: 'id3.sfr.dev', version: 'v1alpha1', namespace: 'default', plural: 'syntheticdatasetjobs' })) as { items: { status?: { phase?: string } }[] };
+  const list = (await custom.listNamespacedCustomObject({
+    group: 'id3.sfr.dev',
+    version: 'v1alpha1',
+    namespace: 'default',
+    plural: 'syntheticdatasetjobs',
+  })) as { items: { status?: { phase?: string } }[] };
   return list.items.filter((j) => j.status?.phase === 'Succeeded').length === JOBS;
 }, 1_800_000);
 const allDone = performance.now() - t0;

@@ -13,7 +13,9 @@ export type GlobalSetupModule = (project: TestProject) => Promise<(() => Promise
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = join(import.meta.dirname, 'global.d');
   const teardowns: (() => Promise<void>)[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as { default: GlobalSetupModule };
     const teardown = await mod.default(project);
     if (teardown) teardowns.push(teardown);
