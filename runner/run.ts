@@ -83,7 +83,8 @@ async function runJob(given: RunJob, o: LocalRunOptions): Promise<JobResult> {
     const t0 = Date.now();
     const done = await finishedTasks(store, stage.name);
     const todo = Array.from({ length: stage.tasks }, (_, i) => i).filter((i) => !done.has(i));
-    o.view.stageStarted(job.metadata.name, stage.name, stage.total || stage.tasks, stage.unit);
+    // A stage whose size is not known up front (prepare counts images only as it finds them) is shown in tasks.
+    o.view.stageStarted(job.metadata.name, stage.name, stage.total || stage.tasks, stage.total ? stage.unit : 'tasks');
     const outcomes = todo.length ? await runStage(job, stage, todo, env, store, o) : [];
     const obs = stageObservation(stage, done, outcomes);
     observed.push(obs);

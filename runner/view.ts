@@ -61,7 +61,7 @@ class BarView implements ProgressView {
 }
 
 class LineView implements ProgressView {
-  private readonly last = new Map<string, number>();
+  private readonly last = new Map<string, { at: number; done: number }>();
   constructor(private readonly write: (line: string) => void) {}
 
   stageStarted(job: string, stage: string, total: number, unit: string): void {
@@ -71,8 +71,10 @@ class LineView implements ProgressView {
   update(job: string, stage: string, done: number, total: number, rate: number): void {
     const key = `${job}/${stage}`;
     const now = Date.now();
-    if (now - (this.last.get(key) ?? 0) < 10_000) return;
-    this.last.set(key, now);
+    const last = this.last.get(key);
+    // One line per ten seconds at most, and none while nothing moved: logs stay readable for hour-long stages.
+    if (last && (now - last.at < 10_000 || last.done === done)) return;
+    this.last.set(key, { at: now, done });
     const eta = rate > 0 && total > done ? `, ETA ${formatSeconds((total - done) / rate)}` : '';
     this.write(`${job} ${stage}: ${done}/${total}${rate > 0 ? ` at ${rate.toFixed(2)}/s` : ''}${eta}`);
   }

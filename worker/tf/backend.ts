@@ -110,6 +110,9 @@ async function setOrThrow(name: BackendName, tfName: string): Promise<void> {
  */
 export async function selectBackend(opts: BackendOptions = {}): Promise<BackendChoice> {
   const { requested, source } = resolveRequest(opts);
+  // The chosen backend is logged by the caller; tfjs's own console advice ("install the node backend") is noise in
+  // worker logs, and PROD is how tfjs is told to keep it quiet.
+  tf.env().set('PROD', true);
   const candidates = requested === 'auto' ? AUTO_ORDER : [requested];
   const skipped: BackendChoice['skipped'] = [];
   for (const name of candidates) {
