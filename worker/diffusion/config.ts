@@ -6,28 +6,31 @@
 import type { ID3TrainingJobSpecTraining, SamplerSpec } from '../../api/index.ts';
 import type { DdpmVariance, SamplerType } from './scheduler.ts';
 
-export interface TrainingConfig {
-  batchSize: number;
-  learningRate: number;
-  warmupSteps: number;
-  weightDecay: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** Global gradient-norm clip; 0 disables. */
-  gradientClipNorm: number;
-  emaDecay: number;
-  /** w_id of the loss. */
-  idLossWeight: number;
-  /** c_rec of the loss. */
-  reconstructionWeight: number;
-  seed: number;
+/**
+ * The hyper-parameters of one training step, named and documented as the CRD names them (the type is derived from the
+ * generated spec type, so the two cannot drift), plus the loss reduction, which the CRD does not expose.
+ */
+export type TrainingConfig = Pick<
+  ID3TrainingJobSpecTraining,
+  | 'batchSize'
+  | 'learningRate'
+  | 'warmupSteps'
+  | 'weightDecay'
+  | 'beta1'
+  | 'beta2'
+  | 'epsilon'
+  | 'gradientClipNorm'
+  | 'emaDecay'
+  | 'idLossWeight'
+  | 'reconstructionWeight'
+  | 'seed'
+> & {
   /**
    * ‖ε − ε_θ‖² and ‖x₀ − x̂₀‖² as means over pixels (DDPM's L_simple, as implemented everywhere) rather than sums, so
    * that w_id keeps the same meaning at every resolution. Recorded, not configurable by the CRD.
    */
   reduction: 'mean';
-}
+};
 
 export function defaultTrainingConfig(): TrainingConfig {
   return {
