@@ -5,24 +5,15 @@
  */
 import type { AttributeRange, ID3TrainingJobSpecConditioning, ID3TrainingJobSpecModel } from '../../api/index.ts';
 
-export interface UNetConfig {
-  /** Side of the square images. */
-  resolution: number;
+/**
+ * The U-Net as the CRD describes it (derived from the generated spec type, so the two cannot drift; the CRD documents
+ * every field), plus the image channels, which the CRD fixes at RGB. Residual blocks: resBlocks per level on the way
+ * down, one more on the way up (DDPM); the middle always has one attention block between two residual blocks.
+ */
+export type UNetConfig = ID3TrainingJobSpecModel & {
   /** Image channels (RGB). */
   imageChannels: number;
-  /** Channels of the first level; level i has channels·channelMultipliers[i]. */
-  channels: number;
-  channelMultipliers: number[];
-  /** Residual blocks per level on the way down; the way up has one more per level (DDPM). */
-  resBlocks: number;
-  /** Feature-map sides with an attention block (self-attention + cross-attention to c) after each residual block. */
-  attentionResolutions: number[];
-  /** The middle of the U-Net (lowest resolution) always has one attention block between two residual blocks. */
-  attentionHeads: number;
-  groupNormGroups: number;
-  /** Dropout inside residual blocks (training only). */
-  dropout: number;
-}
+};
 
 export interface ConditioningConfig {
   /** Length of the identity embedding y (the encoder's embedding size). */
