@@ -27,6 +27,31 @@ describe('LocalStore specifics', () => {
     expect(readdirSync(dir).sort()).toEqual(['k', 'm']);
   });
 
+  it('removes the folders a delete leaves empty, and only those', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'id3-local-'));
+    const store = openStore(dir);
+    await store.put('ckpt/step-1/weights.bin', 'w');
+    await store.put('ckpt/step-2/weights.bin', 'w');
+    await store.put('ckpt/step-2/meta.json', 'm');
+    await store.delete('ckpt/step-1/weights.bin');
+    await store.delete('ckpt/step-2/meta.json');
+    expect(readdirSync(join(dir, 'ckpt'))).toEqual(['step-2']);
+    await store.delete('ckpt/step-2/weights.bin');
+    expect(readdirSync(dir)).toEqual([]); // the root itself stays
+    await store.put('ckpt/step-3/weights.bin', 'again'); // and writing re-creates what was pruned
+    expect(new TextDecoder().decode(await store.get('ckpt/step-3/weights.bin'))).toBe('again');
+  });
+
+  it('keeps a folder that a concurrent writer is filling', async () => {
+    const store = openStore(mkdtempSync(join(tmpdir(), 'id3-local-')));
+    await store.put('d/a', 'x');
+    const writes = Array.from({ length: 50 }, (_, i) => store.put(`d/b${i}`, 'y'));
+    await Promise.all([store.delete('d/a'), ...writes]);
+    const keys: string[] = [];
+    for await (const o of store.list('d/')) keys.push(o.key);
+    expect(keys).toHaveLength(50);
+  });
+
   it('treats a folder as no object', async () => {
     const store = openStore(mkdtempSync(join(tmpdir(), 'id3-local-')));
     await store.put('dir/file', 'x');

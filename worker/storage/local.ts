@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { createWriteStream } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { InvalidUriError, ObjectNotFoundError, PreconditionFailedError, StorageError } from './errors.ts';
 import { bodyBytes, isStreamBody, watchSource } from './io.ts';
 import type { Body, ObjectInfo, Store } from './store.ts';
@@ -117,6 +115,23 @@ export class LocalStore implements Store {
     } catch (err) {
       if (!isMissing(err)) throw this.translate(err, key);
     }
+    await this.pruneEmptyFolders(dirname(this.path(key)));
+  }
+
+  /**
+   * Removes the folders a delete left empty, up to the root, so that a store behaves like S3 (where a prefix with no
+   * keys does not exist): checkpoint retention must not leave a trail of empty step folders. rmdir refuses a folder
+   * that is not empty, so a concurrent writer's folder survives; createTemp re-creates one removed under its feet.
+   */
+  private async pruneEmptyFolders(dir: string): Promise<void> {
+    const root = this.loc.root.replace(/\/+$/, '');
+    for (let d = dir; d.length > root.length && d.startsWith(`${root}/`); d = dirname(d)) {
+      try {
+        await rmdir(d);
+      } catch {
+        return; // not empty (or gone, or not ours to remove): the folders above are not empty either
+      }
+    }
   }
 
   private path(key: string): string {
@@ -148,21 +163,21 @@ export class LocalStore implements Store {
   private async writeTemp(path: string, body: Body, key: string): Promise<string> {
     const tmp = `${path}${TEMP_MARK}${randomBytes(6).toString('hex')}`;
     try {
-      await mkdir(dirname(path), { recursive: true });
-      if (isStreamBody(body)) {
-        const source = watchSource(body);
-        await pipeline(source.stream, createWriteStream(tmp)).catch((err: unknown) => {
-          throw source.failure()?.error ?? err;
-        });
-        await syncFile(tmp);
-      } else {
-        const fh = await open(tmp, 'w');
-        try {
+      const fh = await createTemp(tmp);
+      try {
+        if (isStreamBody(body)) {
+          const source = watchSource(body);
+          try {
+            for await (const chunk of source.stream) await fh.write(chunk as Uint8Array);
+          } catch (err) {
+            throw source.failure()?.error ?? err;
+          }
+        } else {
           await fh.writeFile(bodyBytes(body));
-          await fh.sync(); // a machine crash after the rename must not leave an empty or partial file
-        } finally {
-          await fh.close();
         }
+        await fh.sync(); // a machine crash after the rename must not leave an empty or partial file
+      } finally {
+        await fh.close();
       }
       return tmp;
     } catch (err) {
@@ -185,12 +200,18 @@ export class LocalStore implements Store {
   }
 }
 
-async function syncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+/**
+ * Creates the temporary file and its folders. A delete of the folder's last key may remove the folder between the
+ * mkdir and the open (pruneEmptyFolders); once the temporary file exists the folder is not empty and stays.
+ */
+async function createTemp(tmp: string): Promise<FileHandle> {
+  for (let attempt = 0; ; attempt++) {
+    await mkdir(dirname(tmp), { recursive: true });
+    try {
+      return await open(tmp, 'w');
+    } catch (err) {
+      if (!isMissing(err) || attempt >= 3) throw err;
+    }
   }
 }
 
