@@ -32,6 +32,7 @@ export class LeaderElector {
   private observed?: { record: string; at: number };
   private lastRenew = 0;
   private timer: unknown;
+  private attempt: Promise<void> = Promise.resolve();
   private readonly clock: Clock;
   private readonly leaseDurationMs: number;
   private readonly renewDeadlineMs: number;
@@ -49,13 +50,14 @@ export class LeaderElector {
   }
 
   start(): void {
-    void this.tick();
+    this.attempt = this.tick();
   }
 
   /** Stops campaigning; a leader releases the Lease so another replica can take over immediately. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.clock.clearTimeout(this.timer);
+    await this.attempt; // an attempt in flight may still take or renew the Lease: let it land, then release it
     if (!this.leading) return;
     this.leading = false;
     try {
@@ -83,14 +85,21 @@ export class LeaderElector {
     try {
       const won = await this.tryAcquireOrRenew();
       if (won) this.lastRenew = this.clock.now();
-      if (won && !this.leading) this.becomeLeader();
+      if (won && !this.leading) {
+        if (this.stopped)
+          this.leading = true; // won while stopping: stop() releases it, and nothing starts
+        else this.becomeLeader();
+      }
       if (!won && this.leading) this.loseLeadership('another replica holds the Lease');
     } catch (err) {
       this.o.logger.debug({ err: String(err) }, 'leader election attempt failed');
     }
     if (this.leading && this.clock.now() - this.lastRenew > this.renewDeadlineMs)
       this.loseLeadership('could not renew the Lease in time');
-    if (!this.stopped) this.timer = this.clock.setTimeout(() => void this.tick(), this.retryPeriodMs);
+    if (!this.stopped)
+      this.timer = this.clock.setTimeout(() => {
+        this.attempt = this.tick();
+      }, this.retryPeriodMs);
   }
 
   private becomeLeader(): void {
