@@ -83,7 +83,7 @@ export class LeaderElector {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     try {
-      const won = await this.tryAcquireOrRenew();
+      const won = await this.withinRenewDeadline(this.tryAcquireOrRenew());
       if (won) this.lastRenew = this.clock.now();
       if (won && !this.leading) {
         if (this.stopped)
@@ -100,6 +100,29 @@ export class LeaderElector {
       this.timer = this.clock.setTimeout(() => {
         this.attempt = this.tick();
       }, this.retryPeriodMs);
+  }
+
+  /**
+   * A leader's attempt may not outlive its renew deadline: a request that hangs (a partitioned API server) must not
+   * keep this replica leading while the Lease expires and another replica takes over (client-go bounds each renewal
+   * the same way). The abandoned request may still land later; the replica has stepped down by then.
+   */
+  private withinRenewDeadline<T>(attempt: Promise<T>): Promise<T> {
+    if (!this.leading) return attempt;
+    const left = Math.max(0, this.renewDeadlineMs - (this.clock.now() - this.lastRenew));
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => reject(new Error('the Lease renewal did not answer in time')), left);
+      attempt.then(
+        (v) => {
+          this.clock.clearTimeout(timer);
+          resolve(v);
+        },
+        (err: unknown) => {
+          this.clock.clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
   }
 
   private becomeLeader(): void {

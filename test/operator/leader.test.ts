@@ -246,4 +246,18 @@ describe('LeaderElector on a real Lease', () => {
     expect(steppedDownAfter).toBeLessThan(LEASE_MS);
     expect(a.started).toHaveLength(1);
   });
+
+  it('steps down within renewDeadline when its renewal hangs rather than fails (a partitioned API server)', async () => {
+    const a = candidate('hang', 'a');
+    a.elector.start();
+    await eventually(() => expect(a.elector.isLeader).toBe(true));
+    await attempts(a, 2);
+    cluster.sim.faults.configure({ latencyMs: 2500 }); // every request now answers after more than leaseDuration
+    const hangingSince = Date.now();
+    await eventually(() => expect(a.stopped).toHaveLength(1), 5000);
+    // Without a bound on the attempt in flight it would still "lead" when its answer came, 2.5 s later, well after
+    // another replica could have taken the expired Lease.
+    expect(a.stopped[0]! - hangingSince).toBeLessThan(LEASE_MS);
+    expect(a.elector.isLeader).toBe(false);
+  });
 });
