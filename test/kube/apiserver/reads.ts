@@ -42,7 +42,7 @@ export function matcher(t: ResourceType, namespace: string | undefined, o: ListO
 export function list(d: Deps, t: ResourceType, namespace: string | undefined, o: ListOptions): ListResult {
   const match = matcher(t, namespace, o);
   const rv = String(d.store.resourceVersion);
-  let items = d.store.list(t.storage, namespace).filter(match);
+  let items = d.store.list(t.storage, namespace, match);
   const after = o.continueToken ? decodeContinue(o.continueToken) : undefined;
   if (after) items = items.filter((i) => keyOf(i) > after);
   if (!o.limit || items.length <= o.limit) return { items, resourceVersion: rv };
@@ -109,7 +109,7 @@ export function watch(
   let from: number;
   if (fromScratch) {
     from = d.store.resourceVersion;
-    for (const obj of d.store.list(t.storage, namespace).filter(match)) emit({ type: 'ADDED', object: obj });
+    for (const obj of d.store.list(t.storage, namespace, match)) emit({ type: 'ADDED', object: obj });
     if (o.sendInitialEvents) {
       emit({
         type: 'BOOKMARK',

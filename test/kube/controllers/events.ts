@@ -19,14 +19,14 @@ export function recordEvent(
   const namespace = obj.metadata.namespace ?? 'default';
   if (!t || !d.store.get('/namespaces', '', namespace)) return;
   const now = timestamp(d.clock.now());
-  const same = d.store
-    .list('/events', namespace)
-    .find(
-      (e) =>
-        (e.involvedObject as { uid?: string } | undefined)?.uid === obj.metadata.uid &&
-        e.reason === reason &&
-        e.message === message,
-    );
+  const [same] = d.store.list(
+    '/events',
+    namespace,
+    (e) =>
+      (e.involvedObject as { uid?: string } | undefined)?.uid === obj.metadata.uid &&
+      e.reason === reason &&
+      e.message === message,
+  );
   if (!same) {
     create(
       d,

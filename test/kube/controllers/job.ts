@@ -63,7 +63,14 @@ export class JobController {
     }
     const [ns, name] = key.split('/') as [string, string];
     const job = this.d.store.get(JOBS, ns, name);
-    const pods = this.d.store.list('/pods', ns);
+    // Only this Job's pods and pods still carrying the tracking finalizer matter here; the rest are not copied.
+    const pods = this.d.store.list(
+      '/pods',
+      ns,
+      (p) =>
+        p.metadata.finalizers?.includes(TRACKING_FINALIZER) === true ||
+        (job !== undefined && p.metadata.ownerReferences?.some((r) => r.uid === job.metadata.uid) === true),
+    );
     const owned = job
       ? pods.filter((p) => p.metadata.ownerReferences?.some((r) => r.controller && r.uid === job.metadata.uid))
       : [];

@@ -52,9 +52,14 @@ export class Store {
   }
 
   /** Objects of a resource (in one namespace, or all), sorted by namespace and name. */
-  list(resource: string, namespace?: string): KubeObject[] {
+  /**
+   * Copies of the objects of a resource (in a namespace), in key order. `where` sees the stored objects themselves and
+   * must not change them; filtering before copying is what keeps controllers that look for a few objects among
+   * thousands (events of one object, pods of one Job) from copying them all.
+   */
+  list(resource: string, namespace?: string, where?: (o: KubeObject) => boolean): KubeObject[] {
     const items = [...this.bucket(resource).entries()]
-      .filter(([k]) => namespace === undefined || k.startsWith(`${namespace}/`))
+      .filter(([k, o]) => (namespace === undefined || k.startsWith(`${namespace}/`)) && (!where || where(o)))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, o]) => clone(o));
     return items;
