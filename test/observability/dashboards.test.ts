@@ -94,7 +94,7 @@ describe('the Grafana dashboards', () => {
     );
     expect(titles('operator.json')).toEqual(expect.arrayContaining(['Queue depth (leader)', 'Queue latency']));
     expect(titles('jobs.json')).toEqual(
-      expect.arrayContaining(['Jobs by phase', 'Progress', 'Time to finish (ETA)', 'Failed jobs']),
+      expect.arrayContaining(['Jobs by phase', 'Progress', 'Time to finish (ETA)', 'Failures by reason']),
     );
     expect(titles('data-plane.json')).toEqual(
       expect.arrayContaining([
