@@ -49,7 +49,9 @@ export class GarbageCollector {
     for (const t of this.d.registry.all()) {
       if (seen.has(t.storage)) continue;
       seen.add(t.storage);
-      for (const obj of this.d.store.list(t.storage)) out.push({ t, obj });
+      // Ownership lives in metadata; copying whole objects (pod specs and statuses) on every sweep dominated the
+      // emulator's time with thousands of pods.
+      for (const obj of this.d.store.listMetadata(t.storage)) out.push({ t, obj });
     }
     return out;
   }

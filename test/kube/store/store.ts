@@ -65,6 +65,13 @@ export class Store {
     return items;
   }
 
+  /** Like list, but each copy holds only apiVersion, kind and metadata: for the garbage collector's sweeps. */
+  listMetadata(resource: string): KubeObject[] {
+    return [...this.bucket(resource).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, o]) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: clone(o.metadata) }));
+  }
+
   create(resource: string, obj: KubeObject): KubeObject {
     const k = key(obj.metadata.namespace ?? '', obj.metadata.name ?? '');
     const stored = this.stamp(obj);
