@@ -13,8 +13,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { CheckpointStore, resolveCheckpoint } from '../worker/checkpoints/index.ts';
+import { decodeNpy } from '../worker/dataset/index.ts';
 import { loadEncoder, renderPairConsistency, storeModelFiles } from '../worker/encoder/training.ts';
 import { type ModelMetadata, readMetadata } from '../worker/model/index.ts';
+import { embeddingSpaceBytes, fitEmbeddingSpace } from '../worker/planner/index.ts';
 import { openStore } from '../worker/storage/index.ts';
 import { selectBackend } from '../worker/tf/index.ts';
 
@@ -29,8 +31,36 @@ const open = (uri: string) => openStore(uri.includes('://') ? uri : resolve(uri)
 const { checkpoints, step } = await resolveCheckpoint(opts.from.includes('://') ? opts.from : resolve(opts.from), open);
 const source = await checkpoints.load(step);
 const metadata = readMetadata(source.metadata);
-const extra = metadata.extra as { attributePool?: { file: string }; provenance?: Record<string, unknown> };
-const keepFiles = [metadata.groups.ema!.file, ...(extra.attributePool ? [extra.attributePool.file] : [])];
+const extra = metadata.extra as {
+  attributePool?: { file: string };
+  embeddingSpace?: { dim: number; count: number; file: string };
+  provenance?: Record<string, unknown>;
+};
+const keepFiles = [
+  metadata.groups.ema!.file,
+  ...(extra.attributePool ? [extra.attributePool.file] : []),
+  ...(extra.embeddingSpace ? [extra.embeddingSpace.file] : []),
+];
+// Checkpoints trained before the train stage recorded the training embeddings' statistics get them here, from the
+// same embeddings (the prepare stage's features), so that the bundle supports embeddingSpace: data.
+const addedFiles: Record<string, Uint8Array> = {};
+if (!extra.embeddingSpace) {
+  const store = open(resolve(opts.from));
+  const parts: Float32Array[] = [];
+  for await (const o of store.list('features/')) {
+    if (o.key.endsWith('.npy')) parts.push(decodeNpy(await store.get(o.key), o.key).data);
+  }
+  if (parts.length === 0) throw new Error(`${opts.from} has no features/*.npy to fit the embedding space on`);
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  const space = fitEmbeddingSpace(all, metadata.config.conditioning.embeddingSize);
+  addedFiles['embedding-space.bin'] = embeddingSpaceBytes(space);
+  extra.embeddingSpace = { dim: space.dim, count: space.count, file: 'embedding-space.bin' };
+}
 const encoderSpec = {
   ...(extra.provenance?.encoderSpec as Record<string, unknown>),
   uri: `${opts.encoder.replace(/\/+$/, '')}/model.json`,
@@ -44,7 +74,7 @@ const out = resolve(opts.out);
 await new CheckpointStore(openStore(out), { keep: 1 }).save({
   step,
   metadata: bundled,
-  files: Object.fromEntries(keepFiles.map((f) => [f, source.files[f]!])),
+  files: { ...Object.fromEntries(keepFiles.map((f) => [f, source.files[f]!])), ...addedFiles },
 });
 
 // The reference figure: how alike two real renders of one identity look to the same encoder.

@@ -746,6 +746,15 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                         "maximum": 1000,
                         "default": 4
                       },
+                      "embeddingSpace": {
+                        "type": "string",
+                        "description": "Where the evaluation identities' embeddings are drawn, as SyntheticDatasetJob.spec.embeddingSpace: sphere (the paper) or data (the whitened space of this job's training embeddings).",
+                        "enum": [
+                          "sphere",
+                          "data"
+                        ],
+                        "default": "sphere"
+                      },
                       "sampler": {
                         "type": "object",
                         "default": {},
@@ -1625,6 +1634,21 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                         "default": 0.9
                       }
                     }
+                  },
+                  "embeddingSpace": {
+                    "type": "string",
+                    "description": "Where the anchors and the Eq. 9 embeddings are drawn. sphere (the paper): uniformly on the encoder's unit hypersphere, right for an encoder whose embeddings fill it (an IR-SE50 trained on millions of faces). data: on the unit sphere of the whitened training embeddings, then mapped into the encoder's space by their mean and covariance (recorded in the checkpoint by the train stage), so that synthetic identities look like the embeddings the model was trained on; needed when the encoder's embeddings occupy only part of the sphere, as the bundled 32 px model's do. Immutable.",
+                    "enum": [
+                      "sphere",
+                      "data"
+                    ],
+                    "default": "sphere",
+                    "x-kubernetes-validations": [
+                      {
+                        "rule": "self == oldSelf",
+                        "message": "embeddingSpace is immutable"
+                      }
+                    ]
                   },
                   "anchors": {
                     "type": "object",

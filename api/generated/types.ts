@@ -489,6 +489,10 @@ export interface ID3TrainingJobSpecEvaluate {
    * Images per sampled identity.
    */
   imagesPerIdentity: number;
+  /**
+   * Where the evaluation identities' embeddings are drawn, as SyntheticDatasetJob.spec.embeddingSpace: sphere (the paper) or data (the whitened space of this job's training embeddings).
+   */
+  embeddingSpace: 'sphere' | 'data';
   sampler: SamplerSpec;
 }
 /**
@@ -595,6 +599,10 @@ export interface SyntheticDatasetJobSpec {
    */
   embeddingsPerIdentity: number;
   anchorSimilarity: SyntheticDatasetJobSpecAnchorSimilarity;
+  /**
+   * Where the anchors and the Eq. 9 embeddings are drawn. sphere (the paper): uniformly on the encoder's unit hypersphere, right for an encoder whose embeddings fill it (an IR-SE50 trained on millions of faces). data: on the unit sphere of the whitened training embeddings, then mapped into the encoder's space by their mean and covariance (recorded in the checkpoint by the train stage), so that synthetic identities look like the embeddings the model was trained on; needed when the encoder's embeddings occupy only part of the sphere, as the bundled 32 px model's do. Immutable.
+   */
+  embeddingSpace: 'sphere' | 'data';
   anchors: SyntheticDatasetJobSpecAnchors;
   attributes: SyntheticDatasetJobSpecAttributes;
   sampler: SamplerSpec;

@@ -17,7 +17,12 @@ import {
   UNet,
   unflattenParams,
 } from '../model/index.ts';
-import type { AttributePool } from '../planner/index.ts';
+import {
+  type AttributePool,
+  type EmbeddingSpace,
+  embeddingSpaceBytes,
+  embeddingSpaceFromBytes,
+} from '../planner/index.ts';
 import type { TrainingConfig } from './config.ts';
 import type { DiffusionConfig } from './schedule.ts';
 import type { TrainState } from './train.ts';
@@ -27,6 +32,7 @@ export const GROUP_EMA = 'ema';
 export const GROUP_ADAM_M = 'adam.m';
 export const GROUP_ADAM_V = 'adam.v';
 const ATTRIBUTE_POOL_FILE = 'attribute-pool.bin';
+const EMBEDDING_SPACE_FILE = 'embedding-space.bin';
 
 /** What a checkpoint records besides tensors. */
 export interface CheckpointInfo {
@@ -35,6 +41,8 @@ export interface CheckpointInfo {
   diffusion: DiffusionConfig;
   encoder: EncoderInfo;
   attributePool?: AttributePool;
+  /** Mean and covariance of the training embeddings, for embeddingSpace: data. */
+  embeddingSpace?: EmbeddingSpace;
   /** Free-form provenance (job name, dataset URI, code version, …). */
   provenance?: Record<string, unknown>;
 }
@@ -45,6 +53,7 @@ interface CheckpointExtra {
   diffusion: DiffusionConfig;
   encoder: EncoderInfo;
   attributePool?: { names: string[]; count: number; file: string };
+  embeddingSpace?: { dim: number; count: number; file: string };
   provenance: Record<string, unknown>;
 }
 
@@ -84,6 +93,15 @@ export async function saveCheckpoint(
       file: ATTRIBUTE_POOL_FILE,
     };
   }
+  if (info.embeddingSpace) {
+    const space = info.embeddingSpace;
+    saved.files[EMBEDDING_SPACE_FILE] = embeddingSpaceBytes(space);
+    (saved.metadata.extra as unknown as CheckpointExtra).embeddingSpace = {
+      dim: space.dim,
+      count: space.count,
+      file: EMBEDDING_SPACE_FILE,
+    };
+  }
   return saved;
 }
 
@@ -114,6 +132,12 @@ function readInfo(saved: { metadata: unknown; files: Record<string, Uint8Array> 
       names: extra.attributePool.names,
       values: new Float32Array(copy.buffer, 0, copy.byteLength / 4),
     };
+  }
+  if (extra.embeddingSpace) {
+    const { dim, count, file } = extra.embeddingSpace;
+    const bytes = saved.files[file];
+    if (!bytes) throw new ModelFormatError(`embedding space file ${file} is missing`);
+    info.embeddingSpace = embeddingSpaceFromBytes(bytes, dim, count);
   }
   return { config: metadata.config, unet: new UNet(metadata.config), info };
 }

@@ -11,6 +11,13 @@ export {
   checkAttributeSource,
   drawAttributes,
 } from './attributes.ts';
+export {
+  type EmbeddingSpace,
+  embeddingSpaceBytes,
+  embeddingSpaceFromBytes,
+  fitEmbeddingSpace,
+  toEmbeddingSpace,
+} from './embedding-space.ts';
 export { type EmbeddingConfig, identityEmbeddings, planEmbeddings } from './embeddings.ts';
 export {
   embeddingConfig,

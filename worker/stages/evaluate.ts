@@ -12,7 +12,7 @@ import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
 import { jsonBytes, scopedStore } from '../storage/index.ts';
 import { describeOutput, runTask } from '../tasks/index.ts';
 import { loadEncoderFrom, loadSamplingModel, markersOf, type SamplingModel, toRgbBytes, useBackend } from './common.ts';
-import { attributeNames } from './plan.ts';
+import { attributeNames, embeddingMapOf } from './plan.ts';
 
 /**
  * evaluate (ID3TrainingJob, one task): samples a grid of new identities from the trained model (EMA weights) with
@@ -48,7 +48,11 @@ async function evaluateModel(ctx: TaskContext, job: ID3TrainingJob, model: Sampl
     { embeddingSize: model.config.conditioning.embeddingSize, attributeNames: attributeNames(model) },
   );
   const { anchors } = await planAnchors(cfg);
-  const y = planIdentityEmbeddings(cfg, anchors, { start: 0, end: e.identities });
+  const y = embeddingMapOf(
+    e.embeddingSpace,
+    model,
+    'spec.evaluate.embeddingSpace',
+  )(planIdentityEmbeddings(cfg, anchors, { start: 0, end: e.identities }));
   const source = { kind: 'pool' as const, pool: model.info.attributePool };
   const plans = Array.from({ length: e.identities * e.imagesPerIdentity }, (_, i) =>
     planImage(cfg, source, Math.floor(i / e.imagesPerIdentity), i % e.imagesPerIdentity),

@@ -33,7 +33,7 @@ import {
   toRgbBytes,
   useBackend,
 } from './common.ts';
-import { attributeNames, attributeSourceOf } from './plan.ts';
+import { attributeNames, attributeSourceOf, embeddingMapOf } from './plan.ts';
 
 /**
  * generate (SyntheticDatasetJob, one task per contiguous range of tar files): Algorithm 3 step 4 — sample every image
@@ -48,6 +48,8 @@ interface Generator {
   cfg: PlanConfig;
   source: AttributeSource;
   model: SamplingModel;
+  /** Planned (whitened) embeddings → conditioning embeddings (spec.embeddingSpace). */
+  toConditioning: (w: Float32Array) => Float32Array;
   sampler: SamplerModel;
   encoding: ImageEncoding;
   progress: ProgressReporter;
@@ -100,6 +102,7 @@ async function generateTars(
     }),
     source: attributeSourceOf(job, model),
     model,
+    toConditioning: embeddingMapOf(spec.embeddingSpace, model),
     sampler: { ...model.sampler, ...(encoder ? { encoder } : {}) },
     encoding:
       spec.output.imageFormat === 'jpeg' ? { format: 'jpeg', quality: spec.output.jpegQuality } : { format: 'png' },
@@ -155,7 +158,7 @@ async function sampleBatch(
   const perIdentity = new Map<number, Float32Array>();
   plans.forEach((p, i) => {
     if (!perIdentity.has(p.identity))
-      perIdentity.set(p.identity, identityEmbeddings(anchors.get(p.identity)!, p.identity, ec));
+      perIdentity.set(p.identity, g.toConditioning(identityEmbeddings(anchors.get(p.identity)!, p.identity, ec)));
     y.set(perIdentity.get(p.identity)!.subarray(p.embedding * d, (p.embedding + 1) * d), i * d);
   });
   const cond = conditionMatrix(

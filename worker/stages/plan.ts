@@ -11,6 +11,7 @@ import {
   planAnchors,
   planFromSpec,
   planImage,
+  toEmbeddingSpace,
 } from '../planner/index.ts';
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
 import { jsonBytes } from '../storage/index.ts';
@@ -48,7 +49,11 @@ export async function plan(ctx: TaskContext): Promise<void> {
         datasetKeys.planAnchors,
         chunksOf([npyHeader([cfg.identities, cfg.embeddingSize]), float32Bytes(tammes.anchors)]),
       ),
-      await putWithDigest(ctx, datasetKeys.planEmbeddings, embeddingChunks(cfg, tammes.anchors)),
+      await putWithDigest(
+        ctx,
+        datasetKeys.planEmbeddings,
+        embeddingChunks(cfg, tammes.anchors, embeddingMapOf(job.spec.embeddingSpace, model)),
+      ),
       await putWithDigest(ctx, datasetKeys.planAttributes, attributeChunks(cfg, source)),
     ];
     const summary = {
@@ -57,6 +62,7 @@ export async function plan(ctx: TaskContext): Promise<void> {
       embeddingsPerIdentity: cfg.embeddingsPerIdentity,
       imagesPerIdentity: cfg.imagesPerIdentity,
       anchorSimilarity: cfg.anchorSimilarity,
+      embeddingSpace: job.spec.embeddingSpace,
       anchors: { ...cfg.anchors, maxCosine: tammes.maxCosine, initialMaxCosine: tammes.initialMaxCosine },
       attributes:
         source.kind === 'pool'
@@ -75,6 +81,24 @@ export async function plan(ctx: TaskContext): Promise<void> {
     );
     return { outputs, summary: { maxCosine: tammes.maxCosine } };
   });
+}
+
+/**
+ * How planned (whitened) embeddings become conditioning embeddings: unchanged for embeddingSpace sphere (the paper),
+ * mapped by the training embeddings' statistics for data (planner/embedding-space.ts).
+ */
+export function embeddingMapOf(
+  space: 'sphere' | 'data',
+  model: SamplingModel,
+  field = 'spec.embeddingSpace',
+): (w: Float32Array) => Float32Array {
+  if (space === 'sphere') return (w) => w;
+  const stats = model.info.embeddingSpace;
+  if (!stats)
+    throw new PermanentInputError(
+      `${field} is data, but checkpoint ${model.uri} records no training-embedding statistics (trained before they were recorded); set ${field}: sphere or train it again`,
+    );
+  return (w) => toEmbeddingSpace(stats, w);
 }
 
 export function attributeNames(model: SamplingModel): string[] {
@@ -104,7 +128,11 @@ async function* chunksOf(parts: Uint8Array[]): AsyncIterable<Uint8Array> {
   yield* parts;
 }
 
-async function* embeddingChunks(cfg: PlanConfig, anchors: Float32Array): AsyncIterable<Uint8Array> {
+async function* embeddingChunks(
+  cfg: PlanConfig,
+  anchors: Float32Array,
+  toConditioning: (w: Float32Array) => Float32Array,
+): AsyncIterable<Uint8Array> {
   const d = cfg.embeddingSize;
   yield npyHeader([cfg.identities * cfg.embeddingsPerIdentity, d]);
   const ec = embeddingConfig(cfg);
@@ -113,7 +141,7 @@ async function* embeddingChunks(cfg: PlanConfig, anchors: Float32Array): AsyncIt
     const block = new Float32Array((end - start) * cfg.embeddingsPerIdentity * d);
     for (let i = start; i < end; i++) {
       block.set(
-        identityEmbeddings(anchors.subarray(i * d, (i + 1) * d), i, ec),
+        toConditioning(identityEmbeddings(anchors.subarray(i * d, (i + 1) * d), i, ec)),
         (i - start) * cfg.embeddingsPerIdentity * d,
       );
     }

@@ -136,6 +136,7 @@ async function checkpoint(run: Run, state: TrainState): Promise<void> {
     diffusion: diffusionFromSpec(job.spec.diffusion),
     encoder: run.encoder.info,
     attributePool: run.data.attributePool(names),
+    embeddingSpace: run.data.embeddingSpace(),
     provenance: {
       job: job.metadata.name,
       namespace: job.metadata.namespace,

@@ -3,7 +3,7 @@ import type { ID3TrainingJob } from '../../api/index.ts';
 import { type Attributes, decodeNpy, parseJsonl, readTrainingInput, trainingKeys } from '../dataset/index.ts';
 import type { TrainBatch } from '../diffusion/index.ts';
 import { type ConditioningConfig, normalizeAttributes } from '../model/index.ts';
-import { PURPOSE, uniforms } from '../planner/index.ts';
+import { type EmbeddingSpace, fitEmbeddingSpace, PURPOSE, uniforms } from '../planner/index.ts';
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
 import { readMarkedOutput } from '../tasks/index.ts';
 import { markersOf, toDiffusionRange } from './common.ts';
@@ -17,6 +17,7 @@ import { decodeSquare } from './images.ts';
 export class TrainingData {
   private epoch = -1;
   private order: Uint32Array = new Uint32Array();
+  private space: EmbeddingSpace | undefined;
 
   constructor(
     readonly images: Uint8Array,
@@ -57,6 +58,12 @@ export class TrainingData {
       for (const [j, n] of names.entries()) values[i * names.length + j] = a[n] ?? 0;
     }
     return { names, values };
+  }
+
+  /** Mean and covariance of the training embeddings (computed once), for planning in the data's own space. */
+  embeddingSpace(): EmbeddingSpace {
+    this.space ??= fitEmbeddingSpace(this.y, this.embeddingSize);
+    return this.space;
   }
 
   private row(position: number): number {

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cholesky,
+  embeddingSpaceBytes,
+  embeddingSpaceFromBytes,
+  fitEmbeddingSpace,
+  toEmbeddingSpace,
+} from './embedding-space.ts';
+import { normals } from './prng.ts';
+
+const D = 32;
+
+/** Unit rows of n × d normals (random directions on the sphere). */
+function sphere(n: number, d: number, seed: number): Float32Array {
+  const v = normals({ seed, a: 0, b: 0, purpose: 0 }, n * d);
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let i = 0; i < d; i++) s += v[r * d + i]! ** 2;
+    for (let i = 0; i < d; i++) v[r * d + i]! /= Math.sqrt(s);
+  }
+  return v;
+}
+
+/** Embeddings like a small encoder's: a common direction plus variation in only `rank` of the d dimensions. */
+function lowRankEmbeddings(n: number, rank: number, seed: number): Float32Array {
+  const z = normals({ seed, a: 1, b: 0, purpose: 0 }, n * rank);
+  const y = new Float32Array(n * D);
+  for (let r = 0; r < n; r++) {
+    y[r * D] = 2; // the shared component
+    for (let k = 0; k < rank; k++) y[r * D + 1 + k] = z[r * rank + k]!;
+    let s = 0;
+    for (let i = 0; i < D; i++) s += y[r * D + i]! ** 2;
+    for (let i = 0; i < D; i++) y[r * D + i]! /= Math.sqrt(s);
+  }
+  return y;
+}
+
+/** Mean over rows of `a` of the highest cosine to any row of `b` (unit rows). */
+function nearestCosine(a: Float32Array, b: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < a.length / D; i++) {
+    let best = -1;
+    for (let j = 0; j < b.length / D; j++) {
+      let c = 0;
+      for (let k = 0; k < D; k++) c += a[i * D + k]! * b[j * D + k]!;
+      best = Math.max(best, c);
+    }
+    total += best;
+  }
+  return total / (a.length / D);
+}
+
+describe('the data embedding space', () => {
+  it('factors a covariance exactly', () => {
+    const a = Float64Array.from([4, 2, 0, 2, 5, 1, 0, 1, 3]);
+    const l = cholesky(a, 3);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        let s = 0;
+        for (let k = 0; k < 3; k++) s += l[i * 3 + k]! * l[j * 3 + k]!;
+        expect(s).toBeCloseTo(a[i * 3 + j]!, 12);
+      }
+    }
+    expect(() => cholesky(Float64Array.from([1, 2, 2, 1]), 2)).toThrow(/not positive definite/);
+  });
+
+  it('maps random directions onto the training embeddings, where plain sphere directions miss them', () => {
+    const real = lowRankEmbeddings(2000, 4, 1);
+    const space = fitEmbeddingSpace(real, D);
+    const directions = sphere(200, D, 2);
+    const mapped = toEmbeddingSpace(space, directions);
+    for (let r = 0; r < 200; r++) {
+      let s = 0;
+      for (let i = 0; i < D; i++) s += mapped[r * D + i]! ** 2;
+      expect(Math.sqrt(s)).toBeCloseTo(1, 5);
+    }
+    const held = lowRankEmbeddings(200, 4, 3);
+    const onData = nearestCosine(mapped, real);
+    expect(nearestCosine(directions, real)).toBeLessThan(0.6);
+    expect(onData).toBeGreaterThan(0.95);
+    // As close to the training embeddings as fresh draws from the same distribution are.
+    expect(onData).toBeGreaterThan(nearestCosine(held, real) - 0.02);
+  });
+
+  it('keeps distinct directions distinct: the map is one-to-one on the sphere', () => {
+    const space = fitEmbeddingSpace(lowRankEmbeddings(2000, 4, 1), D);
+    const [a, b] = [sphere(1, D, 5), sphere(1, D, 6)];
+    const ma = toEmbeddingSpace(space, a);
+    const mb = toEmbeddingSpace(space, b);
+    expect(ma).not.toEqual(mb);
+    expect(toEmbeddingSpace(space, a)).toEqual(ma); // and deterministic
+  });
+
+  it('round-trips through its file form', () => {
+    const space = fitEmbeddingSpace(lowRankEmbeddings(100, 3, 4), D);
+    const back = embeddingSpaceFromBytes(embeddingSpaceBytes(space), D, space.count);
+    expect(back).toEqual(space);
+    expect(() => embeddingSpaceFromBytes(new Uint8Array(8), D, 1)).toThrow(RangeError);
+  });
+});
