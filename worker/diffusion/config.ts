@@ -81,7 +81,10 @@ export interface SamplerConfig {
    * Ho et al. report both alike at T = 1000.
    */
   variance: DdpmVariance;
-  /** Clip x̂₀ to [−1, 1] inside each update (the guidance term always clips, per the method page). */
+  /**
+   * Clip x̂₀ to [−1, 1] inside each update (the guidance term always clips, per the method page). On by default, as in
+   * the reference DDPM sampler (clip_denoised): without it a model's stray x̂₀ at high t compounds and saturates.
+   */
   clipPredX0: boolean;
 }
 
@@ -93,7 +96,7 @@ export function defaultSamplerConfig(): SamplerConfig {
     guidanceScale: 1,
     batchSize: 16,
     variance: 'posterior',
-    clipPredX0: false,
+    clipPredX0: true,
   };
 }
 

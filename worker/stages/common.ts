@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { IdentityEncoderSpec } from '../../api/index.ts';
 import { CheckpointError, resolveCheckpoint } from '../checkpoints/index.ts';
 import { type LoadedCheckpoint, type SamplerModel, samplerModelFromCheckpoint } from '../diffusion/index.ts';
@@ -64,15 +65,34 @@ export async function loadSamplingModel(ctx: TaskContext, uri: string, weights: 
   }
 }
 
-/** The encoder spec a checkpoint recorded (the one it was trained with), for jobs that name none. */
-export function recordedEncoderSpec(model: LoadedCheckpoint, checkpointUri: string): IdentityEncoderSpec {
+/**
+ * The encoder spec a checkpoint recorded (the one it was trained with), for jobs that name none. A relative location
+ * (a bundled model records `../face-encoder/model.json`, so that it travels with its encoder) is relative to the
+ * checkpoint store's folder, the parent of the step folder `stepUri`.
+ */
+export function recordedEncoderSpec(model: LoadedCheckpoint, stepUri: string): IdentityEncoderSpec {
   const spec = model.info.provenance?.encoderSpec as IdentityEncoderSpec | undefined;
   if (!spec?.uri) {
     throw new PermanentInputError(
-      `checkpoint ${checkpointUri} does not record its encoder's location; set spec.encoder in the job`,
+      `checkpoint ${stepUri} does not record its encoder's location; set spec.encoder in the job`,
     );
   }
-  return spec;
+  return isRelativeUri(spec.uri) ? { ...spec, uri: resolveUri(parentUri(stepUri), spec.uri) } : spec;
+}
+
+function isRelativeUri(uri: string): boolean {
+  return !uri.startsWith('/') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri);
+}
+
+function parentUri(uri: string): string {
+  return posix.dirname(uri.replace(/\/+$/, ''));
+}
+
+/** `rel` joined to the folder `base` (a path or scheme://authority/path), `..` segments applied. */
+export function resolveUri(base: string, rel: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(.*)$/i.exec(base);
+  const [prefix, path] = m ? [m[1]!, m[2] || '/'] : ['', base];
+  return prefix + posix.normalize(posix.join(path, rel));
 }
 
 export function markersOf(ctx: TaskContext): TaskMarkers {
