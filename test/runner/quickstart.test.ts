@@ -7,8 +7,9 @@ import { parse, stringify } from 'yaml';
 
 /**
  * The README's main command on the bundled model (models/id3-faces-32), made small: the quickstart manifest itself
- * with fewer identities, images and sampler steps, so that a broken bundle, a checkpoint the loader no longer reads
- * or an encoder path that no longer resolves fails here rather than in a new user's first minute.
+ * with fewer identities, images and sampler steps, so that a broken bundle, a checkpoint the loader no longer reads,
+ * an encoder path that no longer resolves or samples that lost their identity fail here rather than in a new user's
+ * first minute.
  */
 
 const root = join(import.meta.dirname, '..', '..');
@@ -24,7 +25,7 @@ describe('the quickstart on the bundled model', { timeout: 300_000 }, () => {
       identities: 4,
       imagesPerIdentity: 2,
       embeddingsPerIdentity: 2,
-      sampler: { ...manifest.spec.sampler, steps: 5, batchSize: 8 },
+      sampler: { ...manifest.spec.sampler, steps: 10, batchSize: 8 },
       sharding: { shards: 1, parallelism: 1 },
       output: { uri: out, identitiesPerTar: 4 },
       quality: { pairs: 16 },
@@ -48,8 +49,9 @@ describe('the quickstart on the bundled model', { timeout: 300_000 }, () => {
     expect(JSON.stringify(card)).toContain('face-encoder');
     const metrics = JSON.parse(readFileSync(join(out, 'report', 'metrics.json'), 'utf8')).metrics;
     expect(metrics).toMatchObject({ identities: 4, images: 8 });
-    expect(metrics.identityConsistency).toBeGreaterThan(-1);
-    expect(metrics.identityConsistency).toBeLessThanOrEqual(1);
+    // Samples carry their requested identity: the bundled model scores about 0.55 (its model card); off-distribution
+    // conditions or a broken sampler give noise, which scores about 0.05.
+    expect(metrics.identityConsistency).toBeGreaterThan(0.3);
     expect(existsSync(join(out, 'report', 'contact-sheet.png'))).toBe(true);
   });
 });
