@@ -114,12 +114,15 @@ export class KubeClient {
     );
   }
 
-  /** Server-side apply with the operator's one field manager, forcing ownership of the fields it sets. */
-  applyJob(job: V1Job): Promise<V1Job> {
+  /**
+   * Server-side apply with the operator's one field manager, by default forcing ownership of the fields it sets;
+   * `force: false` makes a field another manager changed a 409 conflict instead.
+   */
+  applyJob(job: V1Job, o: { force?: boolean } = {}): Promise<V1Job> {
     const { name = '', namespace = '' } = job.metadata ?? {};
     return this.call('patch', 'jobs', `apply Job ${namespace}/${name}`, () =>
       this.batch.patchNamespacedJob(
-        { name, namespace, body: job, fieldManager: this.fieldManager, force: true },
+        { name, namespace, body: job, fieldManager: this.fieldManager, force: o.force ?? true },
         setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
       ),
     );

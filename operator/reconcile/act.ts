@@ -14,7 +14,9 @@ export async function act(
   now: Date,
   logger: Logger,
 ): Promise<void> {
-  for (const child of plan.apply) await client.applyJob(child);
+  for (const child of plan.apply) {
+    await client.applyJob(child, { force: !plan.unforced?.includes(child.metadata?.name ?? '') });
+  }
   if (plan.status) await client.patchStatus(job, mergePatchFor(job.status ?? {}, plan.status));
   for (const e of plan.events) {
     await client

@@ -231,6 +231,18 @@ describe('decide: SyntheticDatasetJob', () => {
       j.spec!.suspend = false;
     });
     expect(decide(job, observed({ children: [admitted] }), t0, opts).apply).toEqual([]);
+    // A later change (parallelism of the running generate stage) echoes what it saw and is applied without force,
+    // so an apply from a stale view conflicts instead of re-suspending the admitted Job.
+    const generating = child(job, 'generate', { active: 1 }, (j) => {
+      j.spec!.suspend = false;
+      j.spec!.parallelism = 99;
+    });
+    const change = decide(job, observed({ children: [child(job, 'plan', complete()), generating] }), t0, opts);
+    expect(change.apply).toHaveLength(1);
+    expect(change.apply[0]?.spec?.suspend).toBe(false);
+    expect(change.apply[0]?.spec?.parallelism).not.toBe(99);
+    expect(change.unforced).toEqual([generating.metadata?.name]);
+    expect(decide(job, observed(), t0, opts).unforced).toBeUndefined(); // creation forces
   });
 });
 

@@ -58,6 +58,12 @@ export type Status = SyntheticDatasetJobStatus | ID3TrainingJobStatus;
 export interface Plan {
   /** Desired child Jobs to server-side apply (only those that differ from what exists). */
   apply: V1Job[];
+  /**
+   * Names of the children in `apply` that another manager co-owns (Kueue owns `suspend` once it admits a Job): they
+   * are applied without force, so an apply built from a stale cache fails with a conflict and is retried from a fresh
+   * view, instead of re-suspending an admitted Job.
+   */
+  unforced?: string[];
   /** The new status, when it differs from the stored one. */
   status?: Status;
   /** Recorded after the status write succeeds. */
@@ -75,15 +81,18 @@ export function decide(job: Id3Job, observed: Observed, now: Date, opts: DecideO
   const v = verdict(job, obs);
   const events = transitionEvents(job.status?.phase, status.phase, v.message);
   const apply: V1Job[] = [];
+  const unforced: string[] = [];
   const current = v.stage ? graph.find((s) => s.name === v.stage) : undefined;
   if (current && v.phase !== 'Waiting' && v.phase !== 'Failed') {
     const existing = observed.children.find((c) => c.metadata?.name === childName(job, current.name));
     const desired = desiredChild(job, current, existing, dependency.checkpointURI, opts);
     if (!existing) events.push({ type: 'Normal', reason: 'StageStarted', message: startMessage(desired) });
     if (!existing || differs(existing, desired)) apply.push(desired);
+    if (existing && apply.length > 0 && job.spec.queueName) unforced.push(desired.metadata!.name!);
   }
   return {
     apply,
+    ...(unforced.length > 0 ? { unforced } : {}),
     ...(isDeepStrictEqual(status, job.status) ? {} : { status }),
     events,
     ...timers(job, status, opts, now),
