@@ -16,7 +16,9 @@ packages=(mesa-vulkan-drivers/bookworm-backports libdrm2/bookworm-backports libd
 libdir="$cache/root/usr/lib/x86_64-linux-gnu"
 icd="$cache/lvp_icd.json"
 
-if ! ldconfig -p | grep -q 'libvulkan.so.1 '; then
+# Not `ldconfig -p | grep -q`: grep -q exits at the first match, ldconfig then dies of SIGPIPE, and pipefail turns
+# that into a spurious "missing" now and then.
+if ! grep -q 'libvulkan.so.1 ' <(ldconfig -p); then
   echo "vulkan.sh: the Vulkan loader (libvulkan1) is missing; run: bash test/setup/prepare.sh" >&2
   exit 1
 fi
