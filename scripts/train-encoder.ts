@@ -2,6 +2,7 @@
  * Trains the bundled face encoder on procedural faces and records how well it verifies unseen identities.
  *
  *   npx tsx scripts/train-encoder.ts --out models/face-encoder [--pool-cache FILE] [--steps N] [--identities N] [--batch N]
+ *     [--stem N --stages A,B,C]
  *
  * Writes model.json + weights.bin (a TensorFlow.js layers model) and training.json (config, the loss every 50 steps,
  * validation accuracies, and the verification result on 6000 pairs of unseen identities, measured through the generic loader) into --out. Ctrl-C
@@ -31,6 +32,8 @@ const opts = new Command()
   .option('--identities <n>', 'training identities', Number)
   .option('--batch <n>', 'batch size', Number)
   .option('--lr <x>', 'peak learning rate', Number)
+  .option('--stem <n>', 'channels of the stem convolution', Number)
+  .option('--stages <list>', 'channels of the three stages, comma-separated (e.g. 24,48,96)')
   .option('--backend <name>', 'tfjs backend', 'wasm')
   .option('--pool-cache <file>', 'keep the rendered training pictures in this file and reuse them on the next run')
   .parse()
@@ -40,6 +43,8 @@ const opts = new Command()
     identities?: number;
     batch?: number;
     lr?: number;
+    stem?: number;
+    stages?: string;
     backend: string;
     poolCache?: string;
   }>();
@@ -51,6 +56,14 @@ const config: EncoderTrainingConfig = {
   ...(opts.batch ? { batchSize: opts.batch } : {}),
   ...(opts.lr ? { learningRate: opts.lr } : {}),
 };
+if (opts.stem || opts.stages) {
+  config.net = {
+    ...config.net,
+    ...(opts.stem ? { stem: opts.stem } : {}),
+    ...(opts.stages ? { stages: opts.stages.split(',').map(Number) } : {}),
+  };
+  config.validation = { ...config.validation, size: config.net.inputSize };
+}
 const backend = await selectBackend({ prefer: opts.backend as 'wasm' });
 console.log(`backend ${backend.name}; ${JSON.stringify(config)}`);
 
