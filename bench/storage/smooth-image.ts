@@ -1,5 +1,5 @@
 import type { RawImage } from '../../worker/dataset/index.ts';
-import { seededRng } from '../../worker/dataset/index.ts';
+import { PURPOSE, uniformStream } from '../../worker/planner/index.ts';
 
 /**
  * A random but smooth RGB image: a background gradient, a few coloured Gaussian blobs and low-frequency waves, plus
@@ -7,7 +7,7 @@ import { seededRng } from '../../worker/dataset/index.ts';
  * (incompressible) or flat colour (nearly free).
  */
 export function smoothImage(side: number, seed: number): RawImage {
-  const rng = seededRng(seed);
+  const rng = uniformStream({ seed, a: 0, b: 0, purpose: PURPOSE.imageNoise });
   const blobs = Array.from({ length: 6 }, () => ({
     x: rng() * side,
     y: rng() * side,

@@ -65,7 +65,7 @@ export {
   sidecarBytes,
 } from './sample.ts';
 export { type CommittedTar, type GeneratedImage, ShardWriter, type TarSpec } from './shard-writer.ts';
-export { seededRng, shuffleBuffer, shuffled } from './shuffle.ts';
+export { shuffleBuffer, shuffled } from './shuffle.ts';
 export { memberSpan, readTar, TAR_END, type TarMember, tarArchive, tarFragment } from './tar.ts';
 export {
   type CatalogEntry,

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { seededRng, shuffleBuffer, shuffled } from './shuffle.ts';
+import { PURPOSE, uniformStream } from '../planner/index.ts';
+import { shuffleBuffer, shuffled } from './shuffle.ts';
+
+const seededRng = (seed: number) => uniformStream({ seed, a: 0, b: 0, purpose: PURPOSE.inputOrder });
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

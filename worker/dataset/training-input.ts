@@ -1,11 +1,12 @@
 import { contiguousRange } from '../../workflow/index.ts';
+import { PURPOSE, uniformStream } from '../planner/index.ts';
 import { ObjectNotFoundError, type Store } from '../storage/index.ts';
 import { readAttributesJsonl, stripImageExt } from './attributes.ts';
 import { DatasetFormatError } from './errors.ts';
 import { parseJsonl } from './jsonl.ts';
 import { datasetKeys, type ImageExt } from './layout.ts';
 import { type Attributes, type IndexLine, imageExtOf, parseSidecar } from './sample.ts';
-import { seededRng, shuffleBuffer, shuffled } from './shuffle.ts';
+import { shuffleBuffer, shuffled } from './shuffle.ts';
 import { readTar } from './tar.ts';
 
 /** One training image: its encoded bytes and, when the source has them, its attributes and identity. */
@@ -92,7 +93,7 @@ export async function* readTrainingInput(opts: TrainingInputOptions): AsyncItera
     const [start, end] = contiguousRange(entries.length, opts.task.count, opts.task.index);
     entries = entries.slice(start, end);
   }
-  const rng = seededRng(opts.seed);
+  const rng = uniformStream({ seed: opts.seed, a: opts.task?.index ?? 0, b: 0, purpose: PURPOSE.inputOrder });
   if (opts.format === 'imagefolder') yield* readImagefolder(opts, shuffled(entries, rng));
   else yield* shuffleBuffer(readWebdataset(opts, entries, rng), opts.shuffleBuffer ?? 256, rng);
 }

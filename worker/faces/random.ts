@@ -1,7 +1,9 @@
 /**
  * Seeded randomness for the renderer. Integer hashing (Math.imul) keeps draws identical on every platform and
  * independent of call order between identities: each identity and each image derives its own stream from a hash of
- * its coordinates, never from a shared generator's position.
+ * its coordinates, never from a shared generator's position. Everything else in the project draws from the planner's
+ * Philox streams; the renderer keeps its own generator because the bundled encoder and the fixtures' reproduction
+ * commands are pinned to exactly these draws.
  */
 
 /** A stream of uniform numbers in [0, 1) with the few shapes the renderer needs. */

@@ -40,6 +40,7 @@ export {
   philox4x32,
   type StreamKey,
   seedKey,
+  uniformStream,
   uniforms,
 } from './prng.ts';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillWords, normals, PURPOSE, philox4x32, seedKey, uniforms } from './prng.ts';
+import { fillWords, normals, PURPOSE, philox4x32, seedKey, uniformStream, uniforms } from './prng.ts';
 
 describe('philox4x32', () => {
   // Known-answer vectors of Random123 (kat_vectors), the reference implementation.
@@ -65,5 +65,11 @@ describe('streams', () => {
 
   it('gives an odd-length normal draw that is the prefix of the even one', () => {
     expect([...normals(key, 5)]).toEqual([...normals(key, 6).slice(0, 5)]);
+  });
+
+  it('walks the same stream as a sequential generator, across its internal refills', () => {
+    const next = uniformStream(key);
+    const drawn = Float64Array.from({ length: 600 }, next);
+    expect([...drawn]).toEqual([...uniforms(key, 600)]);
   });
 });

@@ -27,6 +27,7 @@ export const PURPOSE = {
   conditionDropout: 9,
   weightInit: 10,
   batchOrder: 11,
+  inputOrder: 12,
 } as const;
 export type Purpose = (typeof PURPOSE)[keyof typeof PURPOSE];
 
@@ -170,4 +171,22 @@ export function normals(key: StreamKey, n: number, startBlock = 0): Float32Array
   const out = new Float32Array(n);
   fillNormal(key, out, startBlock);
   return out;
+}
+
+/**
+ * One stream's uniforms as a sequential generator, for algorithms written against `() => number` (shuffles): the
+ * i-th call returns the stream's i-th uniform, generated a few blocks at a time.
+ */
+export function uniformStream(key: StreamKey): () => number {
+  const chunk = new Float64Array(256);
+  let block = 0;
+  let i = chunk.length;
+  return () => {
+    if (i === chunk.length) {
+      fillUniform(key, chunk, block);
+      block += blocksFor(chunk.length);
+      i = 0;
+    }
+    return chunk[i++]!;
+  };
 }
