@@ -82,6 +82,13 @@ operator = await runOperator({
 
 const jobFile = join(dir, 'dataset-job.yaml');
 writeFileSync(jobFile, stringify(exampleJob()));
+// The gateway's keys go to an owner-only file, not the terminal: scrollback and CI logs keep what is printed.
+const s3Env = join(dir, 's3.env');
+writeFileSync(
+  s3Env,
+  `export AWS_ENDPOINT_URL_S3=${s3.endpoint} AWS_ACCESS_KEY_ID=${s3.accessKeyId} AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}\n`,
+  { mode: 0o600 },
+);
 process.stdout.write(
   [
     '',
@@ -89,7 +96,7 @@ process.stdout.write(
     `  API server    ${sim.url}`,
     `  kubeconfig    export KUBECONFIG=${kubeconfig}`,
     `  S3 endpoint   ${s3.endpoint}  bucket ${s3.bucket}  (keys in Secret default/id3-s3)`,
-    `  S3 shell      export AWS_ENDPOINT_URL_S3=${s3.endpoint} AWS_ACCESS_KEY_ID=${s3.accessKeyId} AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}`,
+    `  S3 shell      source ${s3Env}`,
     '  operator      metrics http://127.0.0.1:8080/metrics',
     `  pod logs      ${join(dir, 'pod-logs')}`,
     '',

@@ -51,11 +51,10 @@ export class Store {
     return o ? clone(o) : undefined;
   }
 
-  /** Objects of a resource (in one namespace, or all), sorted by namespace and name. */
   /**
-   * Copies of the objects of a resource (in a namespace), in key order. `where` sees the stored objects themselves and
-   * must not change them; filtering before copying is what keeps controllers that look for a few objects among
-   * thousands (events of one object, pods of one Job) from copying them all.
+   * Copies of the objects of a resource (in one namespace, or all), sorted by namespace and name. `where` sees the
+   * stored objects themselves and must not change them; filtering before copying is what keeps controllers that look
+   * for a few objects among thousands (events of one object, pods of one Job) from copying them all.
    */
   list(resource: string, namespace?: string, where?: (o: KubeObject) => boolean): KubeObject[] {
     const items = [...this.bucket(resource).entries()]
