@@ -114,6 +114,28 @@ describe('dataset job status', () => {
     expect(s3.startTime).toBe(now.toISOString());
   });
 
+  it('never reads as both complete and failed when a finished job runs again', () => {
+    const job = sdj();
+    const all = ['plan', 'generate', 'finalize'] as const;
+    job.status = computeDatasetStatus(job, obs(all.map((n) => stage(n, 'succeeded'))), now);
+    const failure = { reason: 'BadInput' as const, message: 'finalize task 0: bad manifest' };
+    const failed = computeDatasetStatus(
+      job,
+      obs([stage('plan', 'succeeded'), stage('generate', 'succeeded'), stage('finalize', 'failed', { failure })]),
+      later,
+    );
+    expect(failed.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Running', 'False', 'Failed'],
+      ['Complete', 'False', 'BadInput'],
+      ['Failed', 'True', 'BadInput'],
+    ]);
+    expect(failed.completionTime).toBe(later.toISOString());
+    job.status = failed;
+    const rerun = computeDatasetStatus(job, obs([stage('plan', 'succeeded'), stage('generate', 'running')]), later);
+    expect(rerun.conditions?.filter((c) => c.status === 'True').map((c) => c.type)).toEqual(['Running']);
+    expect(rerun.completionTime).toBeUndefined();
+  });
+
   it('turns Suspended off with reason Resumed once the job is resumed', () => {
     const job = sdj();
     job.status = computeDatasetStatus(job, obs([stage('plan', 'succeeded')], { suspended: true }), now);

@@ -104,9 +104,15 @@ function conditionsFor(job: Id3Job, v: Verdict, now: Date) {
     c = setCondition(c, { type, status: on ? 'True' : 'False', reason, message }, gen, now);
   };
   set(ConditionType.Running, running, running ? v.reason : offReason(v), v.message);
-  if (v.phase === 'Succeeded') set(ConditionType.Complete, true, Reason.Completed, v.message);
-  if (v.phase === 'Failed') set(ConditionType.Failed, true, v.reason, v.message);
   const had = (type: string) => c.some((x) => x.type === type);
+  // Complete and Failed follow the current verdict once they exist: a job run again (the local runner re-runs a
+  // stage whose outputs are gone) must not read as both complete and failed.
+  for (const [type, phase] of [
+    [ConditionType.Complete, 'Succeeded'],
+    [ConditionType.Failed, 'Failed'],
+  ] as const) {
+    if (v.phase === phase || had(type)) set(type, v.phase === phase, v.reason, v.message);
+  }
   if (v.phase === 'Suspended' || had(ConditionType.Suspended)) {
     const on = v.phase === 'Suspended';
     set(
@@ -143,7 +149,7 @@ function common(job: Id3Job, v: Verdict, obs: JobObservation, now: Date) {
     observedGeneration: job.metadata.generation ?? 0,
     conditions: conditionsFor(job, v, now),
     ...(prev?.startTime || started ? { startTime: prev?.startTime ?? now.toISOString() } : {}),
-    ...(finished ? { completionTime: prev?.completionTime ?? now.toISOString() } : {}),
+    ...(finished ? { completionTime: (prev?.phase === v.phase && prev.completionTime) || now.toISOString() } : {}),
   };
 }
 
