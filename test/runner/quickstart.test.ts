@@ -47,6 +47,12 @@ describe('the quickstart on the bundled model', { timeout: 300_000 }, () => {
     // The card names the bundled model and the encoder it was trained with, resolved from the bundle's own folder.
     expect(JSON.stringify(card.model)).toContain('id3-faces-32');
     expect(JSON.stringify(card)).toContain('face-encoder');
+    // embeddingSpace data plans in whitened coordinates; the plan also records how apart the identities are for the
+    // encoder, after the map.
+    const plan = JSON.parse(readFileSync(join(out, 'plan', 'plan.json'), 'utf8'));
+    expect(plan.embeddingSpace).toBe('data');
+    expect(plan.anchors.encoderSpaceMaxCosine).toBeGreaterThan(-1);
+    expect(plan.anchors.encoderSpaceMaxCosine).toBeLessThan(0.99);
     const metrics = JSON.parse(readFileSync(join(out, 'report', 'metrics.json'), 'utf8')).metrics;
     expect(metrics).toMatchObject({ identities: 4, images: 8 });
     // Samples carry their requested identity: the bundled model scores about 0.55 (its model card); off-distribution

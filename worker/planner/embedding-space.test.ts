@@ -4,6 +4,7 @@ import {
   embeddingSpaceBytes,
   embeddingSpaceFromBytes,
   fitEmbeddingSpace,
+  mapScale,
   toEmbeddingSpace,
 } from './embedding-space.ts';
 import { normals } from './prng.ts';
@@ -33,6 +34,17 @@ function lowRankEmbeddings(n: number, rank: number, seed: number): Float32Array 
     for (let i = 0; i < D; i++) y[r * D + i]! /= Math.sqrt(s);
   }
   return y;
+}
+
+/** z with Lz = b, L lower-triangular d × d row-major. */
+function forwardSolve(l: Float32Array, b: Float32Array): number[] {
+  const z: number[] = [];
+  for (let i = 0; i < D; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= l[i * D + k]! * z[k]!;
+    z.push(s / l[i * D + i]!);
+  }
+  return z;
 }
 
 /** Mean over rows of `a` of the highest cosine to any row of `b` (unit rows). */
@@ -83,12 +95,26 @@ describe('the data embedding space', () => {
   });
 
   it('keeps distinct directions distinct: the map is one-to-one on the sphere', () => {
+    // A mean far out relative to the spread: with the plain √d scale the origin would lie outside the ellipsoid
+    // μ + √d·L·(ball), and w1 = c·w2 + (c−1)·v (v = (√d·L)⁻¹μ, c = (|v|²−1)/|w2+v|²) would land on w2's ray.
     const space = fitEmbeddingSpace(lowRankEmbeddings(2000, 4, 1), D);
-    const [a, b] = [sphere(1, D, 5), sphere(1, D, 6)];
-    const ma = toEmbeddingSpace(space, a);
-    const mb = toEmbeddingSpace(space, b);
-    expect(ma).not.toEqual(mb);
-    expect(toEmbeddingSpace(space, a)).toEqual(ma); // and deterministic
+    const v = forwardSolve(space.chol, space.mean).map((x) => x / Math.sqrt(D));
+    const vNorm = Math.hypot(...v);
+    expect(vNorm).toBeGreaterThan(1);
+    const w2 = [...sphere(1, D, 6)];
+    const c = (vNorm ** 2 - 1) / w2.reduce((s, x, i) => s + (x + v[i]!) ** 2, 0);
+    const w1 = w2.map((x, i) => c * x + (c - 1) * v[i]!);
+    expect(Math.hypot(...w1)).toBeCloseTo(1, 6);
+    const [m1, m2] = [toEmbeddingSpace(space, Float32Array.from(w1)), toEmbeddingSpace(space, Float32Array.from(w2))];
+    expect(m1.reduce((s, x, i) => s + x * m2[i]!, 0)).toBeLessThan(0.99);
+    expect(mapScale(space)).toBeGreaterThan(Math.sqrt(D));
+    expect(toEmbeddingSpace(space, Float32Array.from(w1))).toEqual(m1); // and deterministic
+  });
+
+  it('keeps the plain √d scale when the mean lies inside the spread', () => {
+    const centred = lowRankEmbeddings(2000, 4, 1).map((x, i) => (i % D === 0 ? x - 0.85 : x));
+    const space = fitEmbeddingSpace(centred, D);
+    expect(mapScale(space)).toBe(Math.sqrt(D));
   });
 
   it('round-trips through its file form', () => {

@@ -6,7 +6,12 @@
  * off-distribution condition with noise. Here the planner works on the unit sphere of whitened coordinates w and maps
  * each point into the encoder's space by the training embeddings' mean μ and covariance Σ = LLᵀ:
  *
- *   y = normalise(μ + L·√d·w)        (|w| = 1, so √d·w has the squared length of a standard normal vector)
+ *   y = normalise(μ + L·s·w),   s = max(√d, |L⁻¹μ| / 0.8)
+ *
+ * √d gives s·w the squared length of a standard normal vector. The floor keeps the origin well inside the ellipsoid
+ * μ + s·L·(unit ball) (|(sL)⁻¹μ| ≤ 0.8), so every ray from the origin crosses its surface once and the map is
+ * one-to-one; with the mean far out relative to the spread, two directions on the sphere could otherwise land on one
+ * ray, i.e. one identity. The price is a spread a little wider than the data's where the floor applies.
  *
  * For an encoder whose embeddings do fill the sphere (μ ≈ 0, Σ ≈ I/d) this is close to the identity map, so the
  * choice matters only where the paper's assumption fails. Separation (Tammes) and the Eq. 9 cone are achieved in the
@@ -75,7 +80,7 @@ export function toEmbeddingSpace(space: EmbeddingSpace, w: Float32Array): Float3
   const d = space.dim;
   if (w.length % d !== 0) throw new RangeError(`rows of ${d} expected, got ${w.length} values`);
   const out = new Float32Array(w.length);
-  const scale = Math.sqrt(d);
+  const scale = mapScale(space);
   const v = new Float64Array(d);
   for (let r = 0; r < w.length / d; r++) {
     let norm = 0;
@@ -89,6 +94,23 @@ export function toEmbeddingSpace(space: EmbeddingSpace, w: Float32Array): Float3
     for (let i = 0; i < d; i++) out[r * d + i] = v[i]! / norm;
   }
   return out;
+}
+
+/** Largest |(sL)⁻¹μ| the map allows: how far from the ellipsoid's centre, in its radii, the origin may lie. */
+const MAX_ORIGIN_OFFSET = 0.8;
+
+/** s of the map: √d, or |L⁻¹μ| / 0.8 where the mean lies further out (see the module comment). */
+export function mapScale(space: EmbeddingSpace): number {
+  const d = space.dim;
+  const z = new Float64Array(d);
+  let r2 = 0;
+  for (let i = 0; i < d; i++) {
+    let s = space.mean[i]!;
+    for (let k = 0; k < i; k++) s -= space.chol[i * d + k]! * z[k]!;
+    z[i] = s / space.chol[i * d + i]!;
+    r2 += z[i]! ** 2;
+  }
+  return Math.max(Math.sqrt(d), Math.sqrt(r2) / MAX_ORIGIN_OFFSET);
 }
 
 /** The file form stored beside a checkpoint: μ then L, float32. */

@@ -7,6 +7,7 @@ import {
   checkAttributeSource,
   embeddingConfig,
   identityEmbeddings,
+  maxPairwiseCosine,
   type PlanConfig,
   planAnchors,
   planFromSpec,
@@ -43,6 +44,7 @@ export async function plan(ctx: TaskContext): Promise<void> {
       if (step % 10 === 0) await progress.update(0);
       if (ctx.signal.aborted) throw ctx.stopped();
     });
+    const toConditioning = embeddingMapOf(job.spec.embeddingSpace, model);
     const outputs = [
       await putWithDigest(
         ctx,
@@ -52,7 +54,7 @@ export async function plan(ctx: TaskContext): Promise<void> {
       await putWithDigest(
         ctx,
         datasetKeys.planEmbeddings,
-        embeddingChunks(cfg, tammes.anchors, embeddingMapOf(job.spec.embeddingSpace, model)),
+        embeddingChunks(cfg, tammes.anchors, toConditioning),
       ),
       await putWithDigest(ctx, datasetKeys.planAttributes, attributeChunks(cfg, source)),
     ];
@@ -63,7 +65,22 @@ export async function plan(ctx: TaskContext): Promise<void> {
       imagesPerIdentity: cfg.imagesPerIdentity,
       anchorSimilarity: cfg.anchorSimilarity,
       embeddingSpace: job.spec.embeddingSpace,
-      anchors: { ...cfg.anchors, maxCosine: tammes.maxCosine, initialMaxCosine: tammes.initialMaxCosine },
+      anchors: {
+        ...cfg.anchors,
+        maxCosine: tammes.maxCosine,
+        initialMaxCosine: tammes.initialMaxCosine,
+        // With embeddingSpace data the anchors (anchors.npy, maxCosine) live in whitened coordinates; this is the
+        // separation the encoder sees.
+        ...(job.spec.embeddingSpace === 'data'
+          ? {
+              encoderSpaceMaxCosine: await maxPairwiseCosine(
+                toConditioning(tammes.anchors),
+                cfg.embeddingSize,
+                cfg.anchors.blockSize,
+              ),
+            }
+          : {}),
+      },
       attributes:
         source.kind === 'pool'
           ? { source: 'pool', rows: source.pool.values.length / source.pool.names.length }
