@@ -242,7 +242,10 @@ describe('decide: SyntheticDatasetJob', () => {
     expect(change.apply[0]?.spec?.suspend).toBe(false);
     expect(change.apply[0]?.spec?.parallelism).not.toBe(99);
     expect(change.unforced).toEqual([generating.metadata?.name]);
-    expect(decide(job, observed(), t0, opts).unforced).toBeUndefined(); // creation forces
+    // Creation too: a create sent again from a cache that has not seen the Job must not re-suspend it either.
+    expect(decide(job, observed(), t0, opts).unforced).toEqual([`${job.metadata.name}-plan`]);
+    const plain = sdj(datasetJob('p').namespace('ns').set('metadata.uid', 'u3'));
+    expect(decide(plain, observed(), t0, opts).unforced).toBeUndefined(); // without Kueue, applies force
   });
 });
 

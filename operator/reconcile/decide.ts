@@ -59,8 +59,8 @@ export interface Plan {
   /** Desired child Jobs to server-side apply (only those that differ from what exists). */
   apply: V1Job[];
   /**
-   * Names of the children in `apply` that another manager co-owns (Kueue owns `suspend` once it admits a Job): they
-   * are applied without force, so an apply built from a stale cache fails with a conflict and is retried from a fresh
+   * Names of the children in `apply` that another manager co-owns or may soon (Kueue owns `suspend` once it admits a
+   * Job): they are applied without force, so an apply built from a stale cache fails with a conflict and is retried from a fresh
    * view, instead of re-suspending an admitted Job.
    */
   unforced?: string[];
@@ -88,7 +88,10 @@ export function decide(job: Id3Job, observed: Observed, now: Date, opts: DecideO
     const desired = desiredChild(job, current, existing, dependency.checkpointURI, opts);
     if (!existing) events.push({ type: 'Normal', reason: 'StageStarted', message: startMessage(desired) });
     if (!existing || differs(existing, desired)) apply.push(desired);
-    if (existing && apply.length > 0 && job.spec.queueName) unforced.push(desired.metadata!.name!);
+    // Under Kueue every apply is unforced, creation included: a reconcile whose cache has not yet seen the Job it
+    // created sends a create again, and on a Job Kueue has admitted meanwhile that must conflict (409, retried from
+    // a fresh view), not set suspend back to true.
+    if (apply.length > 0 && job.spec.queueName) unforced.push(desired.metadata!.name!);
   }
   return {
     apply,

@@ -68,6 +68,16 @@ describe('applying a Kueue-managed Job', () => {
     expect((await read('a')).spec).toMatchObject({ suspend: false, parallelism: 4 });
   });
 
+  it('creates with an unforced apply, and a creation sent again after admission conflicts', async () => {
+    await operator.applyJob(stageJob('c', { suspend: true, parallelism: 2 }), { force: false });
+    expect((await read('c')).spec).toMatchObject({ suspend: true, parallelism: 2 });
+    await admit('c');
+    // A reconcile whose cache has not seen its own create yet sends the same creation apply again.
+    const again = operator.applyJob(stageJob('c', { suspend: true, parallelism: 2 }), { force: false });
+    await expect(again).rejects.toMatchObject({ status: 409 });
+    expect((await read('c')).spec?.suspend).toBe(false);
+  });
+
   it('would re-suspend the admitted Job with a forced apply (what the unforced apply prevents)', async () => {
     await operator.applyJob(stageJob('b', { suspend: true, parallelism: 2 }));
     await admit('b');
