@@ -94,7 +94,7 @@ export class LeaderElector {
     } catch (err) {
       this.o.logger.debug({ err: String(err) }, 'leader election attempt failed');
     }
-    if (this.leading && this.clock.now() - this.lastRenew > this.renewDeadlineMs)
+    if (this.leading && this.clock.now() - this.lastRenew >= this.renewDeadlineMs)
       this.loseLeadership('could not renew the Lease in time');
     if (!this.stopped)
       this.timer = this.clock.setTimeout(() => {
@@ -103,13 +103,15 @@ export class LeaderElector {
   }
 
   /**
-   * A leader's attempt may not outlive its renew deadline: a request that hangs (a partitioned API server) must not
-   * keep this replica leading while the Lease expires and another replica takes over (client-go bounds each renewal
-   * the same way). The abandoned request may still land later; the replica has stepped down by then.
+   * An attempt may not outlive the renew deadline: a request that hangs (a partitioned API server) must not keep a
+   * leader leading while the Lease expires and another replica takes over (client-go bounds each renewal the same
+   * way), nor keep a standby's stop() waiting on it. The abandoned request may still land later; a leader has stepped
+   * down by then, and a standby that wins that way only holds the Lease until it expires.
    */
   private withinRenewDeadline<T>(attempt: Promise<T>): Promise<T> {
-    if (!this.leading) return attempt;
-    const left = Math.max(0, this.renewDeadlineMs - (this.clock.now() - this.lastRenew));
+    const left = this.leading
+      ? Math.max(0, this.renewDeadlineMs - (this.clock.now() - this.lastRenew))
+      : this.renewDeadlineMs;
     return new Promise<T>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => reject(new Error('the Lease renewal did not answer in time')), left);
       attempt.then(

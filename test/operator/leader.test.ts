@@ -260,4 +260,17 @@ describe('LeaderElector on a real Lease', () => {
     expect(a.stopped[0]! - hangingSince).toBeLessThan(LEASE_MS);
     expect(a.elector.isLeader).toBe(false);
   });
+
+  it('stops a standby promptly even while its requests hang', async () => {
+    const a = candidate('hang-standby', 'a');
+    a.elector.start();
+    await eventually(() => expect(a.elector.isLeader).toBe(true));
+    cluster.sim.faults.configure({ latencyMs: 2500 });
+    const b = candidate('hang-standby', 'b');
+    b.elector.start(); // its first read now hangs for 2.5 s
+    const stopping = Date.now();
+    await b.elector.stop();
+    expect(Date.now() - stopping).toBeLessThan(RENEW_DEADLINE_MS + 500);
+    expect(b.started).toHaveLength(0);
+  });
 });
