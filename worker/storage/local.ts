@@ -168,7 +168,9 @@ export class LocalStore implements Store {
         if (isStreamBody(body)) {
           const source = watchSource(body);
           try {
-            for await (const chunk of source.stream) await fh.write(chunk as Uint8Array);
+            // writeFile, not write: it loops until the whole chunk is on disk (write(2) may write less), and
+            // continues at the handle's position.
+            for await (const chunk of source.stream) await fh.writeFile(chunk as Uint8Array);
           } catch (err) {
             throw source.failure()?.error ?? err;
           }
