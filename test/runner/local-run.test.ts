@@ -111,6 +111,18 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     expect(existsSync(join(dir, 'report-ds-2', 'contact-sheet.png'))).toBe(true);
   });
 
+  it('id3 report answers a wrong path or mismatched encoder flags with exit 65 and what to check', async () => {
+    const missing = await id3('report', join(dir, 'no-such-dataset'));
+    expect(missing.code, missing.out).toBe(65);
+    expect(missing.out).toContain('no labelled images');
+    expect(missing.out).not.toContain('    at '); // a message, not a stack trace
+    const encoder = join(root, 'models', 'face-encoder', 'model.json');
+    const wrong = await id3('report', join(dir, 'ds-2'), '--encoder', encoder, '--input-size', '112');
+    expect(wrong.code, wrong.out).toBe(65);
+    expect(wrong.out).toContain('--input-size');
+    expect(wrong.out).not.toContain('    at ');
+  });
+
   it('does nothing again when run again: every task is already done', async () => {
     const out = join(dir, 'ds-2');
     const r = await id3('run', join(dir, 'ds-2.yaml'), '--no-progress');

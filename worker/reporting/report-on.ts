@@ -1,11 +1,11 @@
 import type { IdentityEncoderSpec } from '../../api/index.ts';
 import { datasetKeys, readDatasetCard } from '../dataset/index.ts';
-import { loadEncoder } from '../encoder/loader.ts';
+import { EncoderLoadError, loadEncoder } from '../encoder/loader.ts';
 import { storeModelFiles } from '../encoder/model-files.ts';
 import { defaultReportOptions, type LabelledImageSource, type ReportResult, reportDataset } from '../quality/index.ts';
-import { type Store, scopedStore } from '../storage/index.ts';
+import { StorageError, type Store, scopedStore } from '../storage/index.ts';
 import { embedderOf } from './embedder.ts';
-import { datasetImages, folderImages } from './sources.ts';
+import { datasetImages, folderImages, ReportInputError } from './sources.ts';
 
 /**
  * `id3 report` as a library call: measures any labelled image set — a finished id3 dataset, a labelled image folder
@@ -25,9 +25,7 @@ export interface ReportOnOptions {
   now: Date;
 }
 
-export class ReportInputError extends Error {
-  override name = 'ReportInputError';
-}
+export { ReportInputError };
 
 export async function reportOn(
   o: ReportOnOptions,
@@ -38,7 +36,14 @@ export async function reportOn(
     throw new ReportInputError(
       `${o.store.root} records no encoder; pass --encoder MODEL_JSON (and its --input-size, --embedding-size)`,
     );
-  const encoder = await loadEncoder(spec, storeModelFiles(o.open));
+  const encoder = await loadEncoder(spec, storeModelFiles(o.open)).catch((err: unknown) => {
+    // A model that is missing or does not fit the flags is the user's to fix; a storage hiccup is not.
+    const cause = err instanceof EncoderLoadError ? err.cause : undefined;
+    if (!(err instanceof EncoderLoadError) || (cause instanceof StorageError && cause.retryable)) throw err;
+    throw new ReportInputError(
+      `${err.message}; check --encoder and that --input-size and --embedding-size match the model (the bundled encoder: 32 and 128)`,
+    );
+  });
   try {
     const name = spec.name ?? spec.uri;
     const result = await reportDataset(

@@ -63,11 +63,18 @@ function rangeWanted([first, end]: [number, number], keep: (id: number) => boole
   return false;
 }
 
+/** Input `id3 report` cannot measure (no images, no encoder, an encoder that does not fit its flags): exit 65. */
+export class ReportInputError extends Error {
+  override name = 'ReportInputError';
+}
+
 /** Images named by labels.jsonl ({key, identity}), or laid out as images/<identity>/<image>.<ext>. */
 export async function folderImages(store: Store): Promise<LabelledImageSource> {
   const entries = (await labelsOf(store)) ?? (await byFolder(store));
   if (entries.length === 0)
-    throw new Error(`no labelled images in ${store.root} (expected labels.jsonl or images/<identity>/<image>.png)`);
+    throw new ReportInputError(
+      `no labelled images in ${store.root} (expected a dataset's manifest.json, labels.jsonl, or images/<identity>/<image>.png); check the path`,
+    );
   return {
     identities: [...new Set(entries.map((e) => e.identity))].sort((a, b) => a - b),
     async *images(keep) {
