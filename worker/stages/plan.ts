@@ -51,11 +51,7 @@ export async function plan(ctx: TaskContext): Promise<void> {
         datasetKeys.planAnchors,
         chunksOf([npyHeader([cfg.identities, cfg.embeddingSize]), float32Bytes(tammes.anchors)]),
       ),
-      await putWithDigest(
-        ctx,
-        datasetKeys.planEmbeddings,
-        embeddingChunks(cfg, tammes.anchors, toConditioning),
-      ),
+      await putWithDigest(ctx, datasetKeys.planEmbeddings, embeddingChunks(cfg, tammes.anchors, toConditioning)),
       await putWithDigest(ctx, datasetKeys.planAttributes, attributeChunks(cfg, source)),
     ];
     const summary = {
