@@ -1,33 +1,40 @@
-import { type ID3TrainingJob, KIND_DATASET, type SyntheticDatasetJob } from '../api/index.ts';
+import { type ID3TrainingJob, KIND_DATASET, KIND_TRAINING, type SyntheticDatasetJob } from '../api/index.ts';
 import { resolveCheckpoint } from '../worker/checkpoints/index.ts';
 import { modelJsonUri } from '../worker/encoder/model-files.ts';
-import { type Env, openStore, type Store } from '../worker/storage/index.ts';
+import { type Env, openStore, StorageError, type Store } from '../worker/storage/index.ts';
 import type { RunJob } from './jobs.ts';
 
 /**
  * Checks that what a run reads exists before anything is written: the checkpoint a dataset job samples from, the
  * encoders it names, the training images. A wrong path then costs a clear message and no half-made output folder.
- * Inputs produced by an earlier job of the same run (a trainingJobRef's checkpoint) are not checked.
+ * Inputs produced by an earlier job of the same run (a trainingJobRef's checkpoint, or a checkpointURI inside a
+ * training job's output) are not checked. A storage error that may pass (throttling, a 5xx, a refused connection) is
+ * thrown as it is, not reported as a missing input.
  */
 export class PreflightError extends Error {
   override name = 'PreflightError';
 }
 
 export async function preflight(runs: readonly RunJob[], env: Env): Promise<void> {
+  const trainingOutputs = runs
+    .filter((r) => r.job.kind === KIND_TRAINING)
+    .map((r) => (r.job as ID3TrainingJob).spec.output.uri.replace(/\/+$/, ''));
+  const producedInRun = (uri: string) => trainingOutputs.some((out) => uri === out || uri.startsWith(`${out}/`));
   for (const run of runs) {
-    const problems = await problemsOf(run, env);
+    const problems = await problemsOf(run, env, producedInRun);
     if (problems.length)
       throw new PreflightError(`${run.job.kind}/${run.job.metadata.name} (${run.file}): ${problems.join('; ')}`);
   }
 }
 
-async function problemsOf(run: RunJob, env: Env): Promise<string[]> {
+async function problemsOf(run: RunJob, env: Env, producedInRun: (uri: string) => boolean): Promise<string[]> {
   const { job } = run;
   const open = (uri: string) => openStore(uri, job.spec.storage, env);
   const checks: Promise<string | undefined>[] = [];
   if (job.kind === KIND_DATASET) {
     const ds = job as SyntheticDatasetJob;
-    if (ds.spec.model.checkpointURI) checks.push(checkpoint(ds.spec.model.checkpointURI, open));
+    const uri = ds.spec.model.checkpointURI;
+    if (uri && !producedInRun(uri)) checks.push(checkpoint(uri, open));
     if (ds.spec.encoder) checks.push(modelJson('spec.encoder.uri', ds.spec.encoder.uri, open));
     if (ds.spec.quality.encoder) checks.push(modelJson('spec.quality.encoder.uri', ds.spec.quality.encoder.uri, open));
   } else {
@@ -42,6 +49,7 @@ async function checkpoint(uri: string, open: (uri: string) => Store): Promise<st
     await resolveCheckpoint(uri, open);
     return undefined;
   } catch (err) {
+    throwIfTransient(err);
     return `spec.model.checkpointURI ${uri}: ${(err as Error).message}`;
   }
 }
@@ -51,7 +59,10 @@ async function modelJson(field: string, uri: string, open: (uri: string) => Stor
   const cut = json.lastIndexOf('/');
   const found = await open(json.slice(0, cut))
     .exists(json.slice(cut + 1))
-    .catch(() => false);
+    .catch((err: unknown) => {
+      throwIfTransient(err);
+      return false;
+    });
   return found ? undefined : `${field}: no model at ${json}`;
 }
 
@@ -61,6 +72,11 @@ async function trainingImages(job: ID3TrainingJob, open: (uri: string) => Store)
     for await (const _ of open(uri).list('')) return undefined;
     return `spec.dataset.uri ${uri} is empty or does not exist`;
   } catch (err) {
+    throwIfTransient(err);
     return `spec.dataset.uri ${uri}: ${(err as Error).message}`;
   }
+}
+
+function throwIfTransient(err: unknown): void {
+  if (err instanceof StorageError && err.retryable) throw err;
 }
