@@ -23,9 +23,7 @@ function world() {
   ) as Id3Job;
   const run = (job: Id3Job): RunJob => ({ job, file: `${job.metadata.name}.yaml` });
   const dataset = (checkpointURI: string) =>
-    run(
-      admitOrThrow(datasetJob('d').checkpoint(checkpointURI).output(join(dir, 'ds-out')).obj()) as Id3Job,
-    );
+    run(admitOrThrow(datasetJob('d').checkpoint(checkpointURI).output(join(dir, 'ds-out')).obj()) as Id3Job);
   return { dir, training: run(training), dataset };
 }
 
