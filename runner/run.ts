@@ -149,8 +149,19 @@ async function showProgress(job: Id3Job, stage: StageSpec, store: Store, o: Loca
     const reports = await readReports(store, stage.name);
     const done = await finishedTasks(store, stage.name);
     const p = aggregateProgress(stage, reports, done, () => (stage.unit === 'tasks' ? 1 : 0), new Date());
-    const total = p.total || stage.tasks;
-    o.view.update(job.metadata.name, stage.name, stage.unit === 'tasks' ? done.size : p.done, total, p.rate);
+    // In the stage's unit once its size is known (prepare learns it from its workers' first reports), else in tasks.
+    const total = p.total || stage.total;
+    if (stage.unit !== 'tasks' && total > 0)
+      o.view.update(job.metadata.name, stage.name, p.done, total, p.rate, stage.unit);
+    else
+      o.view.update(
+        job.metadata.name,
+        stage.name,
+        done.size,
+        stage.tasks,
+        stage.unit === 'tasks' ? p.rate : 0,
+        'tasks',
+      );
   } catch {
     // Progress is best effort; the run itself reports failures.
   }

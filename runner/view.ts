@@ -6,7 +6,8 @@ import { MultiBar, Presets, type SingleBar } from 'cli-progress';
  */
 export interface ProgressView {
   stageStarted(job: string, stage: string, total: number, unit: string): void;
-  update(job: string, stage: string, done: number, total: number, rate: number): void;
+  /** `unit` changes what the numbers count (a stage sized in tasks at the start may report images later). */
+  update(job: string, stage: string, done: number, total: number, rate: number, unit?: string): void;
   stageFinished(job: string, stage: string, outcome: string): void;
   note(line: string): void;
   stop(): void;
@@ -39,11 +40,11 @@ class BarView implements ProgressView {
     this.bars.set(`${job}/${stage}`, bar);
   }
 
-  update(job: string, stage: string, done: number, total: number, rate: number): void {
+  update(job: string, stage: string, done: number, total: number, rate: number, unit?: string): void {
     const bar = this.bars.get(`${job}/${stage}`);
     if (!bar) return;
     if (total > 0) bar.setTotal(total);
-    bar.update(done, { speed: rate > 0 ? `${rate.toFixed(rate < 10 ? 2 : 0)}/s` : '' });
+    bar.update(done, { speed: rate > 0 ? `${rate.toFixed(rate < 10 ? 2 : 0)}/s` : '', ...(unit ? { unit } : {}) });
   }
 
   stageFinished(job: string, stage: string, outcome: string): void {
@@ -68,7 +69,7 @@ class LineView implements ProgressView {
     this.write(`${job} ${stage}: started (${total} ${unit})`);
   }
 
-  update(job: string, stage: string, done: number, total: number, rate: number): void {
+  update(job: string, stage: string, done: number, total: number, rate: number, unit?: string): void {
     const key = `${job}/${stage}`;
     const now = Date.now();
     const last = this.last.get(key);
@@ -76,7 +77,8 @@ class LineView implements ProgressView {
     if (last && (now - last.at < 10_000 || last.done === done)) return;
     this.last.set(key, { at: now, done });
     const eta = rate > 0 && total > done ? `, ETA ${formatSeconds((total - done) / rate)}` : '';
-    this.write(`${job} ${stage}: ${done}/${total}${rate > 0 ? ` at ${rate.toFixed(2)}/s` : ''}${eta}`);
+    const counted = unit ? ` ${unit}` : '';
+    this.write(`${job} ${stage}: ${done}/${total}${counted}${rate > 0 ? ` at ${rate.toFixed(2)}/s` : ''}${eta}`);
   }
 
   stageFinished(job: string, stage: string, outcome: string): void {
