@@ -1,6 +1,6 @@
 import { type ID3TrainingJob, KIND_DATASET, KIND_TRAINING, type SyntheticDatasetJob } from '../api/index.ts';
 import { resolveCheckpoint } from '../worker/checkpoints/index.ts';
-import { modelJsonUri } from '../worker/encoder/model-files.ts';
+import { fileInStore, modelJsonUri } from '../worker/encoder/model-files.ts';
 import { type Env, openStore, StorageError, type Store } from '../worker/storage/index.ts';
 import type { RunJob } from './jobs.ts';
 
@@ -56,13 +56,11 @@ async function checkpoint(uri: string, open: (uri: string) => Store): Promise<st
 
 async function modelJson(field: string, uri: string, open: (uri: string) => Store): Promise<string | undefined> {
   const json = modelJsonUri(uri);
-  const cut = json.lastIndexOf('/');
-  const found = await open(json.slice(0, cut))
-    .exists(json.slice(cut + 1))
-    .catch((err: unknown) => {
-      throwIfTransient(err);
-      return false;
-    });
+  const [store, key] = fileInStore(json, open);
+  const found = await store.exists(key).catch((err: unknown) => {
+    throwIfTransient(err);
+    return false;
+  });
   return found ? undefined : `${field}: no model at ${json}`;
 }
 

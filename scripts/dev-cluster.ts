@@ -9,7 +9,7 @@
  *
  * Ctrl-C stops everything it started.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -83,11 +83,13 @@ operator = await runOperator({
 const jobFile = join(dir, 'dataset-job.yaml');
 writeFileSync(jobFile, stringify(exampleJob()));
 // The gateway's keys go to an owner-only file, not the terminal: scrollback and CI logs keep what is printed.
+// Created afresh (mode applies only on creation; 'wx' also refuses to follow a link planted in its place).
 const s3Env = join(dir, 's3.env');
+rmSync(s3Env, { force: true });
 writeFileSync(
   s3Env,
   `export AWS_ENDPOINT_URL_S3=${s3.endpoint} AWS_ACCESS_KEY_ID=${s3.accessKeyId} AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}\n`,
-  { mode: 0o600 },
+  { mode: 0o600, flag: 'wx' },
 );
 process.stdout.write(
   [

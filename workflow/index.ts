@@ -12,7 +12,6 @@ export {
   tarIdentities,
   tarsOfTask,
   tasksOf,
-  taskTars,
 } from './partition.ts';
 export {
   aggregateProgress,

@@ -24,6 +24,15 @@ describe('contiguousRange', () => {
     expect(contiguousRange(count!, parts!, index!)).toEqual(want);
   });
 
+  it.each([1, 2, 3, 7, 64])('contiguousRange partitions 64 tars over %i tasks, contiguous and in order', (shards) => {
+    const ranges = Array.from({ length: shards }, (_, t) => contiguousRange(64, shards, t));
+    expect(ranges[0]![0]).toBe(0);
+    expect(ranges.at(-1)![1]).toBe(64);
+    for (let t = 1; t < shards; t++) expect(ranges[t]![0]).toBe(ranges[t - 1]![1]);
+    const sizes = ranges.map(([a, b]) => b - a);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+  });
+
   it('refuses a part that does not exist', () => {
     expect(() => contiguousRange(10, 3, 3)).toThrow(RangeError);
   });

@@ -26,15 +26,10 @@ export function tarIdentities(tar: number, identitiesPerTar: number, identities:
   return [first, Math.min(first + identitiesPerTar, identities)];
 }
 
-/** The tars of generate task `task` out of `shards`: contiguous and as even as possible. */
-export function taskTars(task: number, shards: number, tars: number): [number, number] {
-  return contiguousRange(tars, shards, task) as [number, number];
-}
-
-/** Tars of a job's generate task. */
+/** Tars of a job's generate task: contiguous and as even as possible. */
 export function tarsOfTask(job: SyntheticDatasetJob, task: number): Range {
   const { identities, output, sharding } = job.spec;
-  return taskTars(task, sharding.shards, tarCount(identities, output.identitiesPerTar));
+  return contiguousRange(tarCount(identities, output.identitiesPerTar), sharding.shards, task);
 }
 
 /** Identities of a job's generate task. */

@@ -28,7 +28,6 @@ export {
   tarIdentities,
   tarOfIdentity,
   taskKeys,
-  taskTars,
   trainingKeys,
 } from './layout.ts';
 export {

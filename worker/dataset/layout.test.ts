@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointKeys, memberNames, sampleKey, tarCount, tarIdentities, tarOfIdentity, taskTars } from './layout.ts';
+import { checkpointKeys, memberNames, sampleKey, tarCount, tarIdentities, tarOfIdentity } from './layout.ts';
 
 describe('layout', () => {
   it.each([
@@ -21,15 +21,6 @@ describe('layout', () => {
     expect(tarCount(given.n, given.p)).toBe(want.count);
     expect(tarIdentities(given.k, given.p, given.n)).toEqual(want.ids);
     expect(tarOfIdentity(want.ids[0]!, given.p)).toBe(given.k);
-  });
-
-  it.each([1, 2, 3, 7, 64])('taskTars partitions 64 tars over %i tasks, contiguous and in order', (shards) => {
-    const ranges = Array.from({ length: shards }, (_, t) => taskTars(t, shards, 64));
-    expect(ranges[0]![0]).toBe(0);
-    expect(ranges.at(-1)![1]).toBe(64);
-    for (let t = 1; t < shards; t++) expect(ranges[t]![0]).toBe(ranges[t - 1]![1]);
-    const sizes = ranges.map(([a, b]) => b - a);
-    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
   });
 
   it.each([

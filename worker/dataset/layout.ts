@@ -32,7 +32,7 @@ export function memberNames(identity: number, image: number, ext: ImageExt): { i
 }
 
 // How identities split into tars and tars into tasks is the workflow's (one definition for runners and workers).
-export { tarCount, tarIdentities, taskTars } from '../../workflow/index.ts';
+export { tarCount, tarIdentities } from '../../workflow/index.ts';
 
 export function tarOfIdentity(identity: number, identitiesPerTar: number): number {
   return Math.floor(identity / identitiesPerTar);

@@ -48,11 +48,7 @@ export function siblingUri(modelJson: string, path: string): string {
  * `(root) => openStore(root, spec.storage)`) and its file name.
  */
 export function storeModelFiles(open: (root: string) => Store): ModelFiles {
-  const split = (uri: string): [Store, string] => {
-    const cut = uri.lastIndexOf('/');
-    if (cut <= 0 || cut === uri.length - 1) throw new RangeError(`not a file URI: ${uri}`);
-    return [open(uri.slice(0, cut)), uri.slice(cut + 1)];
-  };
+  const split = (uri: string) => fileInStore(uri, open);
   return {
     read: (uri) => {
       const [store, key] = split(uri);
@@ -63,4 +59,11 @@ export function storeModelFiles(open: (root: string) => Store): ModelFiles {
       return store.put(key, data);
     },
   };
+}
+
+/** The store of a file URI's folder and the file's key in it. */
+export function fileInStore(uri: string, open: (root: string) => Store): [Store, string] {
+  const cut = uri.lastIndexOf('/');
+  if (cut <= 0 || cut === uri.length - 1) throw new RangeError(`not a file URI: ${uri}`);
+  return [open(uri.slice(0, cut)), uri.slice(cut + 1)];
 }

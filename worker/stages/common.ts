@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { IdentityEncoderSpec } from '../../api/index.ts';
+import { isRelativePath } from '../../workflow/index.ts';
 import { CheckpointError, resolveCheckpoint } from '../checkpoints/index.ts';
 import { type LoadedCheckpoint, type SamplerModel, samplerModelFromCheckpoint } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
@@ -77,11 +78,7 @@ export function recordedEncoderSpec(model: LoadedCheckpoint, stepUri: string): I
       `checkpoint ${stepUri} does not record its encoder's location; set spec.encoder in the job`,
     );
   }
-  return isRelativeUri(spec.uri) ? { ...spec, uri: resolveUri(parentUri(stepUri), spec.uri) } : spec;
-}
-
-function isRelativeUri(uri: string): boolean {
-  return !uri.startsWith('/') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri);
+  return isRelativePath(spec.uri) ? { ...spec, uri: resolveUri(parentUri(stepUri), spec.uri) } : spec;
 }
 
 function parentUri(uri: string): string {
