@@ -1228,7 +1228,7 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                   "preemptions": {
                     "type": "integer",
                     "format": "int32",
-                    "description": "Times the trainer was stopped from outside (preemption, eviction, suspend) and resumed from a checkpoint. Not failures."
+                    "description": "Times a task of this job (any stage) was stopped from outside (preemption, eviction, suspend; Ctrl-C under id3 run) and resumed from its saved state. Not failures."
                   },
                   "latestCheckpointURI": {
                     "type": "string",

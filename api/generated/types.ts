@@ -550,7 +550,7 @@ export interface ID3TrainingJobStatus {
    */
   stepsPerSecond?: number;
   /**
-   * Times the trainer was stopped from outside (preemption, eviction, suspend) and resumed from a checkpoint. Not failures.
+   * Times a task of this job (any stage) was stopped from outside (preemption, eviction, suspend; Ctrl-C under id3 run) and resumed from its saved state. Not failures.
    */
   preemptions?: number;
   /**

@@ -54,7 +54,8 @@ function parseArgs(argv: string[]): Args {
     return i >= 0 ? argv[i + 1]! : fallback;
   };
   const sizes = get('--sizes', '32,64,112').split(',').map(Number) as PresetSize[];
-  // Batches whose training step fits wasm's 4 GB heap (64 and 112 px by recomputation; see RESULTS.md).
+  // Small batches for wasm's 4 GB heap: 64 px fits by recomputation; 112 px does not fit even at batch 2 (RESULTS.md
+  // records the Aborted() run; it is a GPU size).
   const defaultBatch: Record<number, number> = { 32: 16, 64: 4, 112: 2 };
   return {
     backend: get('--backend', 'wasm'),

@@ -49,7 +49,8 @@ export interface AdamSlots {
  * and slots. Each new tensor is made in its own small scope,
  * so temporaries die at once: with `consume`, each input (parameter, gradient, moment) is also released as soon as its
  * replacement exists. For a flat θ that bounds the update's peak memory at about six copies of θ instead of a dozen
- * (the difference between fitting and not fitting a 112 px model in wasm's 4 GB heap).
+ * (it matters for the largest models wasm's 4 GB heap can hold; 112 px training does not fit even so, see
+ * bench/RESULTS.md).
  */
 export function adamwUpdate(
   cfg: OptimizerConfig,
