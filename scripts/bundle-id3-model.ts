@@ -9,7 +9,7 @@
  * The recorded encoder location is rewritten relative to the bundle (../face-encoder/model.json), since the path the
  * training run recorded is only valid on the machine that trained it.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { CheckpointStore, resolveCheckpoint } from '../worker/checkpoints/index.ts';
@@ -28,7 +28,15 @@ const opts = new Command()
   .opts<{ from: string; out: string; encoder: string }>();
 
 const open = (uri: string) => openStore(uri.includes('://') ? uri : resolve(uri));
-const { checkpoints, step } = await resolveCheckpoint(opts.from.includes('://') ? opts.from : resolve(opts.from), open);
+const from = opts.from.includes('://') ? opts.from : resolve(opts.from);
+const { checkpoints, step } = await resolveCheckpoint(from, open);
+// The training output the checkpoint belongs to (features/, report/), whichever of the three forms --from named.
+const training = open(
+  from
+    .replace(/\/+$/, '')
+    .replace(/\/step-\d+$/, '')
+    .replace(/\/checkpoints$/, ''),
+);
 const source = await checkpoints.load(step);
 const metadata = readMetadata(source.metadata);
 const extra = metadata.extra as {
@@ -45,10 +53,9 @@ const keepFiles = [
 // same embeddings (the prepare stage's features), so that the bundle supports embeddingSpace: data.
 const addedFiles: Record<string, Uint8Array> = {};
 if (!extra.embeddingSpace) {
-  const store = open(resolve(opts.from));
   const parts: Float32Array[] = [];
-  for await (const o of store.list('features/')) {
-    if (o.key.endsWith('.npy')) parts.push(decodeNpy(await store.get(o.key), o.key).data);
+  for await (const o of training.list('features/')) {
+    if (o.key.endsWith('.npy')) parts.push(decodeNpy(await training.get(o.key), o.key).data);
   }
   if (parts.length === 0) throw new Error(`${opts.from} has no features/*.npy to fit the embedding space on`);
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
@@ -84,8 +91,9 @@ const encoder = await loadEncoder(
   storeModelFiles(open),
 );
 const reference = renderPairConsistency(encoder, 20_240_926, 200, metadata.config.unet.resolution);
-const evaluation = await readFile(join(resolve(opts.from), 'report', 'evaluation.json'), 'utf8')
-  .then((t) => JSON.parse(t) as Record<string, unknown>)
+const evaluation = await training
+  .get('report/evaluation.json')
+  .then((b) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>)
   .catch(() => undefined);
 await writeFile(
   join(out, 'bundle.json'),
