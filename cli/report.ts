@@ -34,13 +34,22 @@ export function registerReport(program: Command): void {
 }
 
 async function runReport(uri: string, flags: ReportFlags): Promise<number> {
-  const [{ reportOn, ReportInputError }, { openStore, StorageError }, { DatasetFormatError }, { paint }] =
-    await Promise.all([
-      import('../worker/reporting/index.ts'),
-      import('../worker/storage/index.ts'),
-      import('../worker/dataset/index.ts'),
-      import('./terminal.ts'),
-    ]);
+  const [
+    { reportOn, ReportInputError },
+    { openStore, StorageError },
+    { DatasetFormatError },
+    { paint },
+    { selectBackend },
+  ] = await Promise.all([
+    import('../worker/reporting/index.ts'),
+    import('../worker/storage/index.ts'),
+    import('../worker/dataset/index.ts'),
+    import('./terminal.ts'),
+    import('../worker/tf/index.ts'),
+  ]);
+  // The best backend this machine has (ID3_TF_BACKEND overrides), as the workers choose it; without this the
+  // encoder would run on tfjs's plain-JavaScript backend.
+  await selectBackend();
   const storage = flags.endpoint ? { endpoint: flags.endpoint } : undefined;
   const open = (u: string) => openStore(u.includes('://') ? u : resolve(u), storage);
   const encoder = flags.encoder

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { datasetManifest, RESOLUTION, type TinyWorld, tinyTrainingSpec, tinyWorld } from './fixtures.ts';
+import { datasetManifest, EMBEDDING, RESOLUTION, type TinyWorld, tinyTrainingSpec, tinyWorld } from './fixtures.ts';
 
 /**
  * `id3 run` and `id3 worker` end to end on one machine, as a user runs them: real worker processes, real files, a
@@ -109,6 +109,43 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     expect(metrics.metrics).toMatchObject({ identities: 4, images: 12 });
     expect(typeof metrics.metrics.identityConsistency).toBe('number');
     expect(existsSync(join(dir, 'report-ds-2', 'contact-sheet.png'))).toBe(true);
+  });
+
+  it('id3 report with another encoder measures between identities but not identity consistency', async () => {
+    // The dataset was conditioned on the tiny encoder's embeddings; the bundled encoder's space is another one.
+    const bundled = join(root, 'models', 'face-encoder', 'model.json');
+    const other = await id3(
+      'report',
+      join(dir, 'ds-2'),
+      '--encoder',
+      bundled,
+      '--input-size',
+      '32',
+      '--embedding-size',
+      '128',
+      '--out',
+      join(dir, 'report-other'),
+    );
+    expect(other.code, other.out).toBe(0);
+    const m = JSON.parse(readFileSync(join(dir, 'report-other', 'metrics.json'), 'utf8')).metrics;
+    expect(m.identityConsistency).toBeNull();
+    expect(typeof m.centroidConsistency).toBe('number');
+    // Naming the recorded encoder explicitly is not "another" one.
+    const same = await id3(
+      'report',
+      join(dir, 'ds-2'),
+      '--encoder',
+      world.encoder,
+      '--input-size',
+      String(RESOLUTION),
+      '--embedding-size',
+      String(EMBEDDING),
+      '--out',
+      join(dir, 'report-same'),
+    );
+    expect(same.code, same.out).toBe(0);
+    const s = JSON.parse(readFileSync(join(dir, 'report-same', 'metrics.json'), 'utf8')).metrics;
+    expect(typeof s.identityConsistency).toBe('number');
   });
 
   it('id3 report answers a wrong path or mismatched encoder flags with exit 65 and what to check', async () => {

@@ -30,7 +30,10 @@ export { ReportInputError };
 export async function reportOn(
   o: ReportOnOptions,
 ): Promise<ReportResult & { encoder: string; images: 'dataset' | 'folder' }> {
-  const { source, kind, recorded, totals } = await sourceOf(o.store);
+  // Identity consistency compares samples with the embeddings that conditioned them, so only the encoder that made
+  // those embeddings can measure it; another encoder still measures everything between identities.
+  const foreign = o.encoder !== undefined && o.encoder.uri !== (await recordedEncoder(o.store))?.uri;
+  const { source, kind, recorded, totals } = await sourceOf(o.store, !foreign);
   const spec = o.encoder ?? recorded;
   if (!spec)
     throw new ReportInputError(
@@ -65,7 +68,15 @@ export async function reportOn(
   }
 }
 
-async function sourceOf(store: Store): Promise<{
+async function recordedEncoder(store: Store): Promise<IdentityEncoderSpec | undefined> {
+  if (!(await store.exists(datasetKeys.manifest))) return undefined;
+  return (await readDatasetCard(store)).encoder?.spec;
+}
+
+async function sourceOf(
+  store: Store,
+  conditioning: boolean,
+): Promise<{
   source: LabelledImageSource;
   kind: 'dataset' | 'folder';
   recorded?: IdentityEncoderSpec;
@@ -74,7 +85,7 @@ async function sourceOf(store: Store): Promise<{
   if (await store.exists(datasetKeys.manifest)) {
     const card = await readDatasetCard(store);
     return {
-      source: datasetImages(store, card),
+      source: datasetImages(store, card, conditioning),
       kind: 'dataset',
       ...(card.encoder?.spec ? { recorded: card.encoder.spec } : {}),
       totals: { totalIdentities: card.counts.identities, totalImages: card.counts.images },

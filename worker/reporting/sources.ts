@@ -16,11 +16,15 @@ import type { Store } from '../storage/index.ts';
  * (labels.jsonl, as `id3 fixtures faces` writes it), or a folder-per-identity export (images/000123/007.png).
  */
 
-/** A finished dataset's images in (identity, image) order, each with the embedding that conditioned it. */
-export function datasetImages(store: Store, card: DatasetCard): LabelledImageSource {
+/**
+ * A finished dataset's images in (identity, image) order, each with the embedding that conditioned it — unless
+ * `conditioning` is false: an encoder other than the one that made those embeddings cannot be compared with them.
+ */
+export function datasetImages(store: Store, card: DatasetCard, conditioning = true): LabelledImageSource {
   const m = card.config?.embeddingsPerIdentity ?? 1;
   let cached: { identity: number; rows: Float32Array; d: number } | undefined;
-  const conditioning = async (identity: number, embedding: number): Promise<Float32Array | undefined> => {
+  const conditioningOf = async (identity: number, embedding: number): Promise<Float32Array | undefined> => {
+    if (!conditioning) return undefined;
     if (cached?.identity !== identity) {
       const rows = await readNpyRows(store, datasetKeys.planEmbeddings, identity * m, m).catch(() => undefined);
       if (!rows) return undefined;
@@ -43,7 +47,7 @@ export function datasetImages(store: Store, card: DatasetCard): LabelledImageSou
           }
           const meta = parseSidecar(member.data, member.name);
           if (!pixels || !keep(meta.identity)) continue;
-          const y = await conditioning(meta.identity, meta.embedding);
+          const y = await conditioningOf(meta.identity, meta.embedding);
           yield {
             key: pixels.name,
             identity: meta.identity,
