@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 const [out, ...scales] = process.argv.slice(2);
 const metrics = (file) => JSON.parse(readFileSync(file, 'utf8')).metrics;
 const f = (v, digits = 3) => v.toFixed(digits);
-console.log('| s_id | consistency (guiding encoder) | EER | d′ | intra-class diversity | EER (other) | d′ (other) | label flips (other) |');
+console.log(
+  '| s_id | consistency (guiding encoder) | EER | d′ | intra-class diversity | EER (other) | d′ (other) | label flips (other) |',
+);
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const s of scales) {
   const own = metrics(`${out}/out-${s}/report/metrics.json`);
