@@ -7,6 +7,7 @@ import { decodeKubernetesProtobuf } from './http/protobuf.ts';
 import { fieldsOf, serverSideApply, strategicMergePatch, toFieldsV1 } from './patch/index.ts';
 import { builtinSchema } from './schema/index.ts';
 import { parseFieldSelector, parseLabelSelector } from './select/index.ts';
+import { Store } from './store/index.ts';
 import { compileJsonPath, humanDuration } from './table/index.ts';
 
 describe('label selectors', () => {
@@ -260,5 +261,49 @@ describe('protobuf bodies', () => {
       data: { KEY: Buffer.from('v').toString('base64') },
       type: 'Opaque',
     });
+  });
+});
+
+describe('store indexes', () => {
+  const pod = (name: string, owner?: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'ns',
+      ...(owner
+        ? { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: owner, uid: owner, controller: true }] }
+        : {}),
+    },
+  });
+  const names = (objects: KubeObject[]) => objects.map((o) => o.metadata.name);
+  const byOwner = (o: KubeObject) => (o.metadata.ownerReferences ?? []).map((r) => r.uid);
+
+  it('finds what is there when declared, and follows creates, updates and removals', () => {
+    const store = new Store();
+    store.create('/pods', pod('a', 'j1'));
+    store.index('by-owner', '/pods', byOwner);
+    store.create('/pods', pod('c', 'j1'));
+    store.create('/pods', pod('b', 'j2'));
+    store.create('/pods', pod('free'));
+    expect(names(store.listBy('by-owner', 'j1'))).toEqual(['a', 'c']);
+    store.update('/pods', pod('c', 'j2')); // re-owned
+    expect(names(store.listBy('by-owner', 'j1'))).toEqual(['a']);
+    expect(names(store.listBy('by-owner', 'j2'))).toEqual(['b', 'c']);
+    store.remove('/pods', 'ns', 'b');
+    expect(names(store.listBy('by-owner', 'j2'))).toEqual(['c']);
+    expect(store.listBy('by-owner', 'nobody')).toEqual([]);
+    // Copies, as list gives: changing one changes nothing stored.
+    store.listBy('by-owner', 'j1')[0]!.metadata.name = 'changed';
+    expect(names(store.listBy('by-owner', 'j1'))).toEqual(['a']);
+  });
+
+  it('is declared once per name and refuses an unknown one', () => {
+    const store = new Store();
+    store.index('by-owner', '/pods', byOwner);
+    store.index('by-owner', '/pods', () => ['other']); // a no-op
+    store.create('/pods', pod('a', 'j1'));
+    expect(names(store.listBy('by-owner', 'j1'))).toEqual(['a']);
+    expect(() => store.listBy('missing', 'x')).toThrow(/no index/);
   });
 });

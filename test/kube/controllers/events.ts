@@ -3,6 +3,9 @@ import { create, type Deps, internalContext } from '../apiserver/index.ts';
 import { type KubeObject, timestamp } from '../core/index.ts';
 import { mutate } from './runtime.ts';
 
+/** Events by the uid of the object they are about (declared on first use; later declarations are no-ops). */
+const EVENTS_BY_OBJECT = 'events-by-involved-uid';
+
 export interface EventSource {
   component: string;
 }
@@ -19,14 +22,15 @@ export function recordEvent(
   const namespace = obj.metadata.namespace ?? 'default';
   if (!t || !d.store.get('/namespaces', '', namespace)) return;
   const now = timestamp(d.clock.now());
-  const [same] = d.store.list(
-    '/events',
-    namespace,
-    (e) =>
-      (e.involvedObject as { uid?: string } | undefined)?.uid === obj.metadata.uid &&
-      e.reason === reason &&
-      e.message === message,
-  );
+  d.store.index(EVENTS_BY_OBJECT, '/events', (e) => {
+    const uid = (e.involvedObject as { uid?: string } | undefined)?.uid;
+    return uid ? [uid] : [];
+  });
+  const same = obj.metadata.uid
+    ? d.store
+        .listBy(EVENTS_BY_OBJECT, obj.metadata.uid)
+        .find((e) => e.metadata.namespace === namespace && e.reason === reason && e.message === message)
+    : undefined;
   if (!same) {
     create(
       d,

@@ -18,6 +18,10 @@ import { deleteQuietly, type Logger, mutate, WorkQueue } from './runtime.ts';
 
 const MANAGER = 'job-controller';
 const JOBS = 'batch/jobs';
+/** Pods by the uid of their controller. */
+const PODS_BY_JOB = 'pods-by-controller-uid';
+/** Pods that still carry the tracking finalizer, by namespace. */
+const TRACKED_PODS = 'pods-tracked-by-namespace';
 
 export interface JobControllerOptions {
   /** Delay before replacing a failed pod, doubled per failure (upstream: 10 s; default here 100 ms). */
@@ -35,6 +39,12 @@ export class JobController {
     private readonly options: JobControllerOptions = {},
   ) {
     this.queue = new WorkQueue((key) => this.reconcile(key), logger);
+    d.store.index(PODS_BY_JOB, '/pods', (p) =>
+      (p.metadata.ownerReferences ?? []).filter((r) => r.controller).map((r) => r.uid),
+    );
+    d.store.index(TRACKED_PODS, '/pods', (p) =>
+      p.metadata.finalizers?.includes(TRACKING_FINALIZER) ? [p.metadata.namespace ?? ''] : [],
+    );
   }
 
   onEvent(e: StoreEvent): void {
@@ -63,18 +73,9 @@ export class JobController {
     }
     const [ns, name] = key.split('/') as [string, string];
     const job = this.d.store.get(JOBS, ns, name);
-    // Only this Job's pods and pods still carrying the tracking finalizer matter here; the rest are not copied.
-    const pods = this.d.store.list(
-      '/pods',
-      ns,
-      (p) =>
-        p.metadata.finalizers?.includes(TRACKING_FINALIZER) === true ||
-        (job !== undefined && p.metadata.ownerReferences?.some((r) => r.uid === job.metadata.uid) === true),
-    );
-    const owned = job
-      ? pods.filter((p) => p.metadata.ownerReferences?.some((r) => r.controller && r.uid === job.metadata.uid))
-      : [];
-    const orphans = pods.filter((p) => p.metadata.finalizers?.includes(TRACKING_FINALIZER) && !this.ownerAlive(p));
+    // Only this Job's pods and pods still carrying the tracking finalizer matter here: read through the indexes.
+    const owned = job ? this.d.store.listBy(PODS_BY_JOB, job.metadata.uid!) : [];
+    const orphans = this.d.store.listBy(TRACKED_PODS, ns).filter((p) => !this.ownerAlive(p));
     for (const p of orphans) this.release(ns, p.metadata.name!);
     if (!job || job.metadata.deletionTimestamp) {
       for (const p of owned) this.release(ns, p.metadata.name!);

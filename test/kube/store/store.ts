@@ -29,8 +29,18 @@ export interface StoreOptions {
   historySize?: number;
 }
 
+/** Values an object is found by in a secondary index (an owner's uid, an involved object's uid, …). */
+export type IndexValues = (o: KubeObject) => readonly string[];
+
+interface Index {
+  resource: string;
+  values: IndexValues;
+  keys: Map<string, Set<string>>;
+}
+
 export class Store {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly indexes = new Map<string, Index>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<StoreListener>();
   private readonly historySize: number;
@@ -64,6 +74,26 @@ export class Store {
     return items;
   }
 
+  /**
+   * Declares a secondary index of a resource (idempotent by name), as client-go's indexers do for controllers: a
+   * controller that looks up the few pods of one Job or the events of one object among thousands then reads only
+   * those, instead of scanning the resource on every reconcile.
+   */
+  index(name: string, resource: string, values: IndexValues): void {
+    if (this.indexes.has(name)) return;
+    const index: Index = { resource, values, keys: new Map() };
+    for (const [k, o] of this.bucket(resource)) indexAdd(index, k, o);
+    this.indexes.set(name, index);
+  }
+
+  /** Copies of the objects an index files under `value`, in key order. */
+  listBy(name: string, value: string): KubeObject[] {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`store: no index named ${name}`);
+    const bucket = this.bucket(index.resource);
+    return [...(index.keys.get(value) ?? [])].sort().map((k) => clone(bucket.get(k)!));
+  }
+
   /** Like list, but each copy holds only apiVersion, kind and metadata: for the garbage collector's sweeps. */
   listMetadata(resource: string): KubeObject[] {
     return [...this.bucket(resource).entries()]
@@ -75,6 +105,7 @@ export class Store {
     const k = key(obj.metadata.namespace ?? '', obj.metadata.name ?? '');
     const stored = this.stamp(obj);
     this.bucket(resource).set(k, stored);
+    this.reindex(resource, k, undefined, stored);
     this.emit({ type: 'ADDED', resource, rv: this.rv, object: stored });
     return clone(stored);
   }
@@ -85,6 +116,7 @@ export class Store {
     const old = bucket.get(k);
     const stored = this.stamp(obj);
     bucket.set(k, stored);
+    this.reindex(resource, k, old, stored);
     this.emit({ type: 'MODIFIED', resource, rv: this.rv, object: stored, old });
     return clone(stored);
   }
@@ -96,6 +128,7 @@ export class Store {
     const old = bucket.get(k);
     if (!old) return undefined;
     bucket.delete(k);
+    this.reindex(resource, k, old, undefined);
     const gone = this.stamp(last ?? old);
     this.emit({ type: 'DELETED', resource, rv: this.rv, object: gone, old });
     return clone(gone);
@@ -146,6 +179,14 @@ export class Store {
     for (const l of [...this.listeners]) l(event);
   }
 
+  private reindex(resource: string, k: string, before: KubeObject | undefined, after: KubeObject | undefined): void {
+    for (const index of this.indexes.values()) {
+      if (index.resource !== resource) continue;
+      if (before) indexRemove(index, k, before);
+      if (after) indexAdd(index, k, after);
+    }
+  }
+
   private bucket(resource: string): Map<string, KubeObject> {
     let b = this.objects.get(resource);
     if (!b) {
@@ -158,4 +199,23 @@ export class Store {
 
 function key(namespace: string, name: string): string {
   return `${namespace}/${name}`;
+}
+
+function indexAdd(index: Index, k: string, o: KubeObject): void {
+  for (const v of index.values(o)) {
+    let keys = index.keys.get(v);
+    if (!keys) {
+      keys = new Set();
+      index.keys.set(v, keys);
+    }
+    keys.add(k);
+  }
+}
+
+function indexRemove(index: Index, k: string, o: KubeObject): void {
+  for (const v of index.values(o)) {
+    const keys = index.keys.get(v);
+    keys?.delete(k);
+    if (keys?.size === 0) index.keys.delete(v);
+  }
 }
