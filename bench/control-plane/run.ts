@@ -114,7 +114,13 @@ const sum = (name: string) =>
 const reconciles = sum('controller_runtime_reconcile_total{');
 const requests = sum('id3_operator_api_requests_total{');
 clearInterval(sampler);
+// The operator first, and waited for: its informers would otherwise log the emulator's shutdown as dropped watches.
+const exited =
+  operator.exitCode === null && operator.signalCode === null
+    ? new Promise((resolve) => operator.once('exit', resolve))
+    : Promise.resolve();
 operator.kill('SIGTERM');
+await exited;
 await cluster.stop();
 
 const result = {
