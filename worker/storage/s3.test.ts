@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -146,5 +147,32 @@ describe('S3Store against a scripted server', () => {
       ['pre/a/', undefined],
       ['pre/a/', 'tok'],
     ]);
+  });
+});
+
+describe('S3Store against a server that accepts and never answers', () => {
+  it('gives up on the idle socket with a retryable error instead of hanging', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => void sockets.push(socket)); // reads the request, answers nothing
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const settings = resolveS3Settings(
+        { region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true },
+        { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET },
+      );
+      const loc = parseStorageUri('s3://bucket/pre') as Extract<ReturnType<typeof parseStorageUri>, { scheme: 's3' }>;
+      const store = new S3Store(loc, settings, {
+        policy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+        timeouts: { idleMs: 200 },
+      });
+      const err = await store.get('a.txt').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageError);
+      expect((err as StorageError).retryable).toBe(true);
+      expect(sockets.length).toBe(2); // both attempts reached the server and timed out there
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
   });
 });

@@ -43,6 +43,13 @@ export interface S3StoreOptions {
   conditionalWrites?: 'native' | 'head-then-put';
   /** The SDK's HTTP handler; tests pass one that injects faults at the client boundary. */
   requestHandler?: S3ClientConfig['requestHandler'];
+  /**
+   * Limits of the default handler (the SDK sets none: a server that accepts a connection and never answers would
+   * hang a worker for ever). A connection must open within `connectMs`, and a socket may sit idle at most `idleMs`
+   * — not a limit on a request's length, so multi-GB transfers and slow stream consumers are unaffected. Either
+   * ends in a retryable TimeoutError. Defaults: 10 s, 5 min.
+   */
+  timeouts?: { connectMs?: number; idleMs?: number };
 }
 
 const MiB = 1024 * 1024;
@@ -284,7 +291,10 @@ function clientConfig(settings: S3Settings, opts: S3StoreOptions): S3ClientConfi
     // Non-AWS servers (Ceph RGW, MinIO, R2) reject or corrupt the SDK's default flexible checksums on streamed bodies.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: opts.requestHandler,
+    requestHandler: opts.requestHandler ?? {
+      connectionTimeout: opts.timeouts?.connectMs ?? 10_000,
+      socketTimeout: opts.timeouts?.idleMs ?? 300_000,
+    },
   };
 }
 
