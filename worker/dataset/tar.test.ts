@@ -55,4 +55,19 @@ describe('tar', () => {
     };
     await expect(drain()).rejects.toBeInstanceOf(DatasetFormatError);
   });
+
+  it('passes a failure of the source on as it is: a dropped connection is not a corrupt archive', async () => {
+    const archive = tarArchive([await tarFragment(a), await tarFragment(b)]);
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    async function* dropsHalfway(): AsyncIterable<Uint8Array> {
+      yield archive.subarray(0, 512 + 1024); // a.png: its header and its 700 bytes, padded
+      throw reset;
+    }
+    const names: string[] = [];
+    const drain = async () => {
+      for await (const m of readTar(dropsHalfway(), 'remote.tar')) names.push(m.name);
+    };
+    await expect(drain()).rejects.toBe(reset);
+    expect(names).toEqual(['a.png']); // what arrived intact was read
+  });
 });

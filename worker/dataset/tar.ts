@@ -53,7 +53,18 @@ export async function* readTar(
   where = 'tar',
 ): AsyncIterable<TarMember & { offset: number }> {
   const ex = tar.extract();
-  const feeding = pipeline(Readable.from(source), ex).catch((err: unknown) => {
+  // An error of the source itself (a connection reset mid-download) is the transport's, not a bad archive: it must
+  // stay retryable, so it is told apart from the parser's errors and passed on as it is.
+  let sourceFailure: { error: unknown } | undefined;
+  async function* watched(): AsyncIterable<Uint8Array> {
+    try {
+      yield* source;
+    } catch (error) {
+      sourceFailure = { error };
+      throw error;
+    }
+  }
+  const feeding = pipeline(Readable.from(watched()), ex).catch((err: unknown) => {
     ex.destroy(err as Error);
   });
   let offset = 0;
@@ -66,6 +77,7 @@ export async function* readTar(
       offset += memberSpan(data.byteLength);
     }
   } catch (err) {
+    if (sourceFailure) throw sourceFailure.error;
     throw new DatasetFormatError(where, `not a readable tar archive: ${(err as Error).message}`, err);
   } finally {
     await feeding;

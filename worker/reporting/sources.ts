@@ -8,7 +8,7 @@ import {
   readTar,
 } from '../dataset/index.ts';
 import type { LabelledImage, LabelledImageSource } from '../quality/index.ts';
-import type { Store } from '../storage/index.ts';
+import { ObjectNotFoundError, type Store } from '../storage/index.ts';
 
 /**
  * Labelled images for the quality report, from the layouts this project reads: a finished id3 dataset (WebDataset
@@ -26,7 +26,11 @@ export function datasetImages(store: Store, card: DatasetCard, conditioning = tr
   const conditioningOf = async (identity: number, embedding: number): Promise<Float32Array | undefined> => {
     if (!conditioning) return undefined;
     if (cached?.identity !== identity) {
-      const rows = await readNpyRows(store, datasetKeys.planEmbeddings, identity * m, m).catch(() => undefined);
+      // A dataset without its plan has no conditioning to compare with; any other failure is the storage's to report.
+      const rows = await readNpyRows(store, datasetKeys.planEmbeddings, identity * m, m).catch((err: unknown) => {
+        if (err instanceof ObjectNotFoundError) return undefined;
+        throw err;
+      });
       if (!rows) return undefined;
       cached = { identity, rows: rows.data, d: rows.shape[1] ?? 0 };
     }
