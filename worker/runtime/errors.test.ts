@@ -18,6 +18,11 @@ describe('exitCodeFor', () => {
       given: new StorageError('connection refused', { uri: 's3://b/x', retryable: true }),
       want: 1,
     },
+    {
+      name: 'temporary credentials expired (a new pod reads the refreshed Secret)',
+      given: new StorageError('ExpiredToken', { uri: 's3://b/x', restartable: true }),
+      want: 1,
+    },
     { name: 'a bug', given: new TypeError('undefined is not a function'), want: 1 },
   ])('$name → $want', ({ given, want }) => {
     expect(exitCodeFor(given)).toBe(want);

@@ -51,8 +51,9 @@ const BAD_INPUT: (abstract new (...args: never[]) => Error)[] = [
 export function exitCodeFor(err: unknown): number {
   if (err instanceof PreemptedError) return EXIT_RETRY;
   if (BAD_INPUT.some((cls) => err instanceof cls)) return EXIT_BAD_INPUT;
-  // A storage error that retrying cannot fix (no such bucket, access denied) is a wrong URI or credentials.
-  if (err instanceof StorageError && !err.retryable) return EXIT_BAD_INPUT;
+  // A storage error that neither retrying nor a new process can fix (no such bucket, access denied) is a wrong URI or
+  // wrong credentials.
+  if (err instanceof StorageError && !err.retryable && !err.restartable) return EXIT_BAD_INPUT;
   return 1;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Named storage errors. Every one keeps the underlying error as `cause` (already scrubbed of credentials, see
- * redact.ts) and says whether retrying later can help, so that the CLI can map it to the worker exit codes: a
- * `retryable` error becomes 75 (EX_TEMPFAIL), anything else a failure.
+ * redact.ts) and says whether retrying can help, so that the worker can map it to its exit codes: an error that is
+ * neither `retryable` nor `restartable` is a wrong URI or wrong credentials (65, bad input); the others are failures
+ * (1) that the Job retries within its backoff limit — after the call's own retries ran out, for `retryable` ones.
  */
 export class StorageError extends Error {
   override name = 'StorageError';
@@ -9,11 +10,17 @@ export class StorageError extends Error {
   readonly uri: string;
   /** True when the same call may succeed later (network, throttling, 5xx after the retry budget ran out). */
   readonly retryable: boolean;
+  /**
+   * True when this process cannot succeed but a new one may: expired temporary credentials (a new pod reads the
+   * refreshed Secret) or a skewed clock. Not the input's fault.
+   */
+  readonly restartable: boolean;
 
-  constructor(message: string, opts: { uri: string; retryable?: boolean; cause?: unknown }) {
+  constructor(message: string, opts: { uri: string; retryable?: boolean; restartable?: boolean; cause?: unknown }) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.uri = opts.uri;
     this.retryable = opts.retryable ?? false;
+    this.restartable = opts.restartable ?? false;
   }
 }
 

@@ -41,6 +41,16 @@ describe('translateS3Error', () => {
     expect(err.constructor).toBe(want);
   });
 
+  it.each([
+    { name: 'ExpiredToken', status: 400, restartable: true },
+    { name: 'RequestTimeTooSkewed', status: 403, restartable: true },
+    { name: 'AccessDenied', status: 403, restartable: false },
+  ])('$name: a new process may get past it → restartable $restartable', ({ name, status, restartable }) => {
+    const err = translateS3Error(sdk(name, status), 'GET', 's3://b/k', []);
+    expect(err.retryable).toBe(false);
+    expect(err.restartable).toBe(restartable);
+  });
+
   it('keeps the status and retryability, masks secrets, and drops the raw response', () => {
     const raw = sdk('SignatureDoesNotMatch', 403, {
       message: 'signature for AKID123 with s3cr3t did not match',

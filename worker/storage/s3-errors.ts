@@ -27,6 +27,15 @@ const THROTTLING = new Set([
   'TimeoutError',
 ]);
 
+/** Answers that a new process (fresh credentials from the Secret, a corrected clock) can get past. */
+const NEEDS_RESTART = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'TokenRefreshRequired',
+  'RequestExpired',
+  'RequestTimeTooSkewed',
+]);
+
 const NETWORK = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -106,6 +115,7 @@ export function translateS3Error(err: unknown, op: string, uri: string, secrets:
   return new StorageError(`${op} ${uri} failed (${what}): ${cause.message}`, {
     uri,
     retryable: isRetryableS3Error(err),
+    restartable: NEEDS_RESTART.has(cause.name) || (cause.code !== undefined && NEEDS_RESTART.has(cause.code)),
     cause,
   });
 }
