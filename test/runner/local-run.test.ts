@@ -22,10 +22,12 @@ interface Result {
   out: string;
 }
 
-function start(args: string[]): ChildProcess {
+/** `detached` gives the runner its own process group, as a terminal's foreground job has. */
+function start(args: string[], o: { detached?: boolean } = {}): ChildProcess {
   return spawn(process.execPath, [bin, ...args], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1', ID3_LOG_LEVEL: 'warn' },
+    detached: o.detached ?? false,
   });
 }
 
@@ -237,13 +239,19 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
   it('stops cleanly on Ctrl-C and resumes where it stopped when run again', async () => {
     const out = join(dir, 'ds-ctrl-c');
     const file = datasetManifest(join(dir, 'ds-ctrl-c.yaml'), world, { out, shards: 2 });
-    const runner = start(['run', file, '--no-progress']);
+    const logs = join(dir, 'ctrl-c-logs');
+    const runner = start(['run', file, '--no-progress', '--log-dir', logs], { detached: true });
     const done = finish(runner);
     await until('the first tar to be committed', () => existsSync(join(out, 'shards', '000000.jsonl')));
-    runner.kill('SIGINT');
+    // A terminal's Ctrl-C: SIGINT to the whole foreground process group, the runner and its workers alike.
+    process.kill(-runner.pid!, 'SIGINT');
     const stopped = await done;
     expect(stopped.code, stopped.out).toBe(130);
     expect(stopped.out).toContain('run the same command again to resume');
+    // The runner's SIGTERM right after the terminal's SIGINT is the same request: no worker was forced out unsaved.
+    const workerLogs = readdirSync(logs, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(workerLogs.length).toBeGreaterThan(0);
+    for (const e of workerLogs) expect(readFileSync(join(e.parentPath, e.name), 'utf8')).not.toContain('stopping now');
     const again = await id3('run', file, '--no-progress');
     expect(again.code, again.out).toBe(0);
     expect(datasetBytes(out)).toEqual(reference);

@@ -10,6 +10,7 @@ import { startServer } from './http-server.ts';
 import { instrumentedStore } from './instrumented-store.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { ProgressReporter } from './progress.ts';
+import { signalAction } from './signals.ts';
 
 /**
  * Running one worker task: read the job (a file, or the ID3_JOB variable in a pod), check it exactly as the API server
@@ -52,15 +53,18 @@ export interface WorkerOptions {
 
 export async function runWorker(o: WorkerOptions): Promise<number> {
   const abort = new AbortController();
-  let signals = 0;
+  let first: { signal: string; at: number } | undefined;
   const onSignal = (signal: string) => {
-    signals++;
+    const action = signalAction(first, signal, Date.now());
+    if (action === 'ignore') return;
     o.logger.warn(
       { signal },
-      signals === 1 ? 'asked to stop: finishing the work in hand and saving state' : 'asked again: stopping now',
+      action === 'stop' ? 'asked to stop: finishing the work in hand and saving state' : 'asked again: stopping now',
     );
-    if (signals === 1) abort.abort();
-    else process.exit(75);
+    if (action === 'stop') {
+      first = { signal, at: Date.now() };
+      abort.abort();
+    } else process.exit(75);
   };
   const handlers = { SIGTERM: () => onSignal('SIGTERM'), SIGINT: () => onSignal('SIGINT') };
   process.on('SIGTERM', handlers.SIGTERM).on('SIGINT', handlers.SIGINT);
