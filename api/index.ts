@@ -21,6 +21,7 @@ export {
   joinPath,
   ValidationError,
 } from './field-errors.ts';
+export { definingPaths, type Fingerprint, fingerprintDifferences, fingerprintOf } from './fingerprint.ts';
 export type * from './generated/types.ts';
 export {
   type AdmissionResult,

@@ -2,6 +2,8 @@ import { type ID3TrainingJob, KIND_DATASET, KIND_TRAINING, type SyntheticDataset
 import { resolveCheckpoint } from '../worker/checkpoints/index.ts';
 import { fileInStore, modelJsonUri } from '../worker/encoder/model-files.ts';
 import { type Env, openStore, StorageError, type Store } from '../worker/storage/index.ts';
+import { ownerConflict } from '../worker/tasks/owner.ts';
+import { workerJob } from '../workflow/index.ts';
 import type { RunJob } from './jobs.ts';
 
 /**
@@ -30,7 +32,7 @@ export async function preflight(runs: readonly RunJob[], env: Env): Promise<void
 async function problemsOf(run: RunJob, env: Env, producedInRun: (uri: string) => boolean): Promise<string[]> {
   const { job } = run;
   const open = (uri: string) => openStore(uri, job.spec.storage, env);
-  const checks: Promise<string | undefined>[] = [];
+  const checks: Promise<string | undefined>[] = [owner(run, open)];
   if (job.kind === KIND_DATASET) {
     const ds = job as SyntheticDatasetJob;
     const uri = ds.spec.model.checkpointURI;
@@ -73,6 +75,13 @@ async function trainingImages(job: ID3TrainingJob, open: (uri: string) => Store)
     throwIfTransient(err);
     return `spec.dataset.uri ${uri}: ${(err as Error).message}`;
   }
+}
+
+/** Another job's output at this job's output.uri (what the workers would refuse, said before anything runs). */
+async function owner(run: RunJob, open: (uri: string) => Store): Promise<string | undefined> {
+  const ds = run.job.kind === KIND_DATASET ? (run.job as SyntheticDatasetJob) : undefined;
+  if (ds?.spec.model.trainingJobRef && !run.checkpointURI) return undefined; // resolved when its training job is done
+  return ownerConflict(open(run.job.spec.output.uri), workerJob(run.job, run.checkpointURI));
 }
 
 function throwIfTransient(err: unknown): void {

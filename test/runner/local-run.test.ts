@@ -162,6 +162,19 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     expect(wrong.out).not.toContain('    at ');
   });
 
+  it("refuses to run a changed job over another job's output, and writes nothing", async () => {
+    const out = join(dir, 'ds-2');
+    const changed = datasetManifest(join(dir, 'ds-2-reseeded.yaml'), world, { out, shards: 2, spec: { seed: 99 } });
+    const r = await id3('run', changed, '--no-progress');
+    expect(r.code, r.out).toBe(65);
+    expect(r.out).toContain('spec.seed: 99 here');
+    expect(r.out).toContain('give this job a new output.uri');
+    // A worker started directly (as a pod is) refuses as well, before touching anything.
+    const w = await id3('worker', 'finalize', '--job', changed);
+    expect(w.code, w.out).toBe(65);
+    expect(datasetBytes(out)).toEqual(reference);
+  });
+
   it('does nothing again when run again: every task is already done', async () => {
     const out = join(dir, 'ds-2');
     const r = await id3('run', join(dir, 'ds-2.yaml'), '--no-progress');

@@ -97,6 +97,8 @@ export const trainingKeys = {
 } as const;
 
 export const taskKeys = {
+  /** Which job wrote this output: its kind, name and fingerprint (api/fingerprint.ts). */
+  owner: 'tasks/job.json',
   marker: (stage: string, index: number) => `tasks/${stage}/${pad(index, 5)}.done`,
   markersPrefix: (stage: string) => `tasks/${stage}/`,
   progress: (stage: string, index: number) => `progress/${stage}/${pad(index, 5)}.json`,

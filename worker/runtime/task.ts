@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { admitOrThrow, type Id3Job, isJobKind, parseManifests, type Stage } from '../../api/index.ts';
 import { type ProgressUnit, resolveJobPaths, stageGraph } from '../../workflow/index.ts';
 import { type Env, openStore, type Store } from '../storage/index.ts';
+import { claimOutput } from '../tasks/owner.ts';
 import { describeError, exitCodeFor, PermanentInputError, PreemptedError } from './errors.ts';
 import { startServer } from './http-server.ts';
 import { instrumentedStore } from './instrumented-store.ts';
@@ -80,6 +81,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
       });
     }
     ctx.logger.info({ kind: ctx.job.kind }, 'task started');
+    await claimOutput(ctx.store, ctx.job);
     await run(ctx);
     ctx.logger.info('task done');
     return 0;

@@ -14,3 +14,4 @@ export {
   type TaskOutput,
   type TaskRun,
 } from './markers.ts';
+export { claimOutput, ownerConflict } from './owner.ts';

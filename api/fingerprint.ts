@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { CRDS, type Id3Job } from './kinds.ts';
+import type { JSONSchemaProps } from './schema/types.ts';
+
+/**
+ * What defines a job's output: the spec fields its CRD declares immutable (`self == oldSelf`: "what defines a dataset
+ * cannot change once it exists"), read from the CRD itself so that the two never drift apart — except output.uri,
+ * which says where the output is, not what. A job records this fingerprint beside its output, and a job whose
+ * fingerprint differs (an edited manifest run again locally, a job deleted and re-created with another spec on the same
+ * output.uri) is refused instead of mixing its work with the old job's or reporting that job's output as its own.
+ */
+export interface Fingerprint {
+  /** Defining field → its value, by dotted path under spec. */
+  fields: Record<string, unknown>;
+  sha256: string;
+}
+
+const NOT_DEFINING = new Set(['output.uri']);
+
+/** Dotted paths under spec of the fields a kind's CRD makes immutable (a whole object when the object is). */
+export function definingPaths(kind: string): string[] {
+  const crd = CRDS.find((c) => c.spec.names.kind === kind);
+  const spec = crd?.spec.versions[0]?.schema?.openAPIV3Schema.properties?.spec;
+  if (!spec) throw new Error(`no CRD schema for ${kind}`);
+  const paths: string[] = [];
+  const walk = (schema: JSONSchemaProps, path: string[]) => {
+    for (const [name, child] of Object.entries(schema.properties ?? {})) {
+      const at = [...path, name];
+      const immutable = (child['x-kubernetes-validations'] ?? []).some((r) => r.rule.trim() === 'self == oldSelf');
+      if (immutable) paths.push(at.join('.'));
+      else walk(child, at);
+    }
+  };
+  walk(spec, []);
+  return paths.filter((p) => !NOT_DEFINING.has(p));
+}
+
+export function fingerprintOf(job: Id3Job): Fingerprint {
+  const fields: Record<string, unknown> = {};
+  for (const path of definingPaths(job.kind)) {
+    let v: unknown = job.spec;
+    for (const part of path.split('.')) v = (v as Record<string, unknown> | undefined)?.[part];
+    if (v !== undefined) fields[path] = v;
+  }
+  return { fields, sha256: createHash('sha256').update(canonicalJson(fields)!).digest('hex') };
+}
+
+/** The defining fields that differ between two fingerprints, each with both values, for a message. */
+export function fingerprintDifferences(ours: Fingerprint, theirs: Fingerprint): string[] {
+  const paths = [...new Set([...Object.keys(ours.fields), ...Object.keys(theirs.fields)])].sort();
+  return paths
+    .filter((p) => canonicalJson(ours.fields[p]) !== canonicalJson(theirs.fields[p]))
+    .map(
+      (p) =>
+        `spec.${p}: ${canonicalJson(ours.fields[p]) ?? 'unset'} here, ${canonicalJson(theirs.fields[p]) ?? 'unset'} there`,
+    );
+}
+
+/** JSON with object keys sorted, so equal values hash equally whatever their key order. */
+function canonicalJson(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x) ?? 'null').join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
