@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Id3Job, Stage, WorkerEnv } from '../api/index.ts';
+import type { ID3TrainingJob, Id3Job, Stage, WorkerEnv } from '../api/index.ts';
 import { taskKeys } from '../worker/dataset/layout.ts';
 import { type Env, jsonBytes, mapLimit, openStore, readJsonIfExists, type Store } from '../worker/storage/index.ts';
 import {
@@ -79,10 +79,14 @@ async function runJob(given: RunJob, o: LocalRunOptions): Promise<JobResult> {
     ID3_JOB: JSON.stringify(workerJob(job, run.checkpointURI)),
     ID3_LOG_FORMAT: 'json',
   } satisfies Partial<Record<keyof typeof WorkerEnv | string, string>>;
-  for (const stage of stageGraph(job)) {
+  const graph = stageGraph(job);
+  for (const [at, stage] of graph.entries()) {
     const t0 = Date.now();
-    const done = await finishedTasks(store, stage.name);
+    const done = await finishedTasks(store, stage.name, job);
     const todo = Array.from({ length: stage.tasks }, (_, i) => i).filter((i) => !done.has(i));
+    // Work redone here makes what later stages made from it stale (a trainer whose steps were raised continues, so its
+    // evaluation must run again): their markers go, and they run after it.
+    if (todo.length) for (const later of graph.slice(at + 1)) await clearMarkers(store, later.name);
     // A stage whose size is not known up front (prepare counts images only as it finds them) is shown in tasks.
     o.view.stageStarted(job.metadata.name, stage.name, stage.total || stage.tasks, stage.total ? stage.unit : 'tasks');
     const outcomes = todo.length ? await runStage(job, stage, todo, env, store, o) : [];
@@ -128,13 +132,29 @@ async function runStage(
   }
 }
 
-async function finishedTasks(store: Store, stage: Stage): Promise<Set<number>> {
+/**
+ * Tasks whose completion marker exists — except a trainer that stopped short of spec.training.steps (raised after it
+ * finished): it continues from its last checkpoint.
+ */
+async function finishedTasks(store: Store, stage: Stage, job: Id3Job): Promise<Set<number>> {
   const done = new Set<number>();
   for await (const obj of store.list(taskKeys.markersPrefix(stage))) {
     const m = /(\d+)\.done$/.exec(obj.key);
-    if (m) done.add(Number(m[1]));
+    if (!m) continue;
+    if (stage === 'train') {
+      const marker = await readJsonIfExists<{ summary?: { step?: number } }>(store, obj.key);
+      const steps = (job as ID3TrainingJob).spec.training.steps;
+      if (Number(marker?.summary?.step ?? 0) < steps) continue;
+    }
+    done.add(Number(m[1]));
   }
   return done;
+}
+
+async function clearMarkers(store: Store, stage: Stage): Promise<void> {
+  const keys: string[] = [];
+  for await (const obj of store.list(taskKeys.markersPrefix(stage))) if (obj.key.endsWith('.done')) keys.push(obj.key);
+  for (const key of keys) await store.delete(key);
 }
 
 async function readReports(store: Store, stage: Stage): Promise<TaskProgress[]> {
@@ -147,7 +167,7 @@ async function readReports(store: Store, stage: Stage): Promise<TaskProgress[]> 
 async function showProgress(job: Id3Job, stage: StageSpec, store: Store, o: LocalRunOptions): Promise<void> {
   try {
     const reports = await readReports(store, stage.name);
-    const done = await finishedTasks(store, stage.name);
+    const done = await finishedTasks(store, stage.name, job);
     const p = aggregateProgress(stage, reports, done, () => (stage.unit === 'tasks' ? 1 : 0), new Date());
     // In the stage's unit once its size is known (prepare learns it from its workers' first reports), else in tasks.
     const total = p.total || stage.total;
@@ -172,7 +192,7 @@ async function stageProgress(job: Id3Job, s: StageObservation, store: Store): Pr
   const spec = stageGraph(job).find((g) => g.name === s.name);
   if (!spec) return s;
   const reports = await readReports(store, s.name).catch(() => []);
-  const done = await finishedTasks(store, s.name);
+  const done = await finishedTasks(store, s.name, job);
   return { ...s, progress: aggregateProgress(spec, reports, done, () => (spec.unit === 'tasks' ? 1 : 0), new Date()) };
 }
 

@@ -569,7 +569,7 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                       "steps": {
                         "type": "integer",
                         "format": "int64",
-                        "description": "Total optimiser steps (500k in the paper). May be raised while or after the job runs to train longer.",
+                        "description": "Total optimiser steps (500k in the paper). May be raised after the job finished to train longer from its last checkpoint (and evaluate again) - id3 run continues at once; on a cluster, re-create the job with the higher value on the same output.uri.",
                         "minimum": 1,
                         "maximum": 100000000,
                         "default": 500000

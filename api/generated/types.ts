@@ -396,7 +396,7 @@ export interface ID3TrainingJobSpecDiffusion {
  */
 export interface ID3TrainingJobSpecTraining {
   /**
-   * Total optimiser steps (500k in the paper). May be raised while or after the job runs to train longer.
+   * Total optimiser steps (500k in the paper). May be raised after the job finished to train longer from its last checkpoint (and evaluate again) - id3 run continues at once; on a cluster, re-create the job with the higher value on the same output.uri.
    */
   steps: number;
   /**

@@ -334,4 +334,29 @@ describe('id3 run: ID3TrainingJob, then a dataset from it through trainingJobRef
     const card = JSON.parse(readFileSync(join(dir, 'from-training', 'manifest.json'), 'utf8'));
     expect(card.model.checkpointURI).toContain('step-000000012');
   });
+
+  it('trains on from its last checkpoint when training.steps is raised, and evaluates again', async () => {
+    const base = tinyTrainingSpec(world, join(dir, 'faces'), 'trained', 12);
+    const spec = {
+      ...base,
+      training: { ...(base.training as Record<string, unknown>), steps: 18 },
+      prepare: { shards: 2, parallelism: 2 },
+      evaluate: { identities: 2, imagesPerIdentity: 2, sampler: { type: 'DDIM', steps: 3, batchSize: 4 } },
+    };
+    const file = join(dir, 'train-longer.yaml');
+    writeFileSync(
+      file,
+      stringify({ apiVersion: 'id3.sfr.dev/v1alpha1', kind: 'ID3TrainingJob', metadata: { name: 'tiny-train' }, spec }),
+    );
+    const r = await id3('run', file, '--no-progress');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('(2 tasks already done)'); // prepare is not redone
+    const trained = join(dir, 'trained');
+    expect(JSON.parse(readFileSync(join(trained, 'status', 'status.json'), 'utf8'))).toMatchObject({
+      phase: 'Succeeded',
+      step: 18,
+    });
+    expect(existsSync(join(trained, 'checkpoints', 'step-000000018', 'COMMITTED'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(trained, 'report', 'evaluation.json'), 'utf8')).step).toBe(18);
+  });
 });

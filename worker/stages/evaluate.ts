@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ID3TrainingJob, ID3TrainingJobStatusEvaluation } from '../../api/index.ts';
 import { OUTPUTS_KEY } from '../../workflow/index.ts';
+import { CheckpointStore } from '../checkpoints/index.ts';
 import { trainingKeys } from '../dataset/index.ts';
 import { type SamplerModel, sample, samplerFromSpec } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
@@ -17,11 +18,16 @@ import { attributeNames, embeddingMapOf } from './plan.ts';
 /**
  * evaluate (ID3TrainingJob, one task): samples a grid of new identities from the trained model (EMA weights) with
  * identity guidance and, from the same noise, without it (the paper's ablation), and measures identity consistency —
- * mean cos(y, f(image)) — for both; writes report/ (metrics, HTML, contact sheet) and the headline numbers.
+ * mean cos(y, f(image)) — for both; writes report/ (metrics, HTML, contact sheet) and the headline numbers. An
+ * evaluation of an older checkpoint than the latest (the trainer trained on after its steps were raised) is redone.
  */
 export async function evaluate(ctx: TaskContext): Promise<void> {
   const job = ctx.job as ID3TrainingJob;
-  await runTask(markersOf(ctx), { stage: 'evaluate', index: 0 }, async () => {
+  const markers = markersOf(ctx);
+  const done = await markers.read('evaluate', 0);
+  const latest = done ? await new CheckpointStore(scopedStore(ctx.store, 'checkpoints')).latest() : undefined;
+  if (done && latest && Number(done.summary?.step) !== latest.step) await markers.clear('evaluate', 0);
+  await runTask(markers, { stage: 'evaluate', index: 0 }, async () => {
     await useBackend(ctx);
     const model = await loadSamplingModel(ctx, ctx.store.uri('checkpoints'), 'ema');
     const encoder = await loadEncoderFrom(ctx, job.spec.encoder);
