@@ -123,18 +123,35 @@ async function generateTars(
 }
 
 async function fillTar(g: Generator, writer: ShardWriter): Promise<CommittedTar> {
-  const pending = writer.pendingIdentities();
-  if (pending.length > 0) {
-    const plans = pending.flatMap((identity) =>
+  const pending = new Set(writer.pendingIdentities());
+  if (pending.size > 0) {
+    const { tar, identitiesPerTar, identities } = writer.spec;
+    const all = range(...tarIdentities(tar, identitiesPerTar, identities));
+    const plans = all.flatMap((identity) =>
       range(0, g.job.spec.imagesPerIdentity).map((k) => planImage(g.cfg, g.source, identity, k)),
     );
-    const anchors = await anchorRows(g, pending);
-    for (let i = 0; i < plans.length; i += g.job.spec.sampler.batchSize) {
-      await sampleBatch(g, writer, plans.slice(i, i + g.job.spec.sampler.batchSize), anchors);
+    const anchors = await anchorRows(g, all);
+    for (const batch of tarBatches(plans, g.job.spec.sampler.batchSize, pending)) {
+      await sampleBatch(g, writer, batch, anchors, pending);
       if (g.ctx.signal.aborted) throw g.ctx.stopped();
     }
   }
   return writer.commit();
+}
+
+/**
+ * The batches to sample for a tar's pending identities. Batches are cut from the whole tar, never from what is left
+ * of it, so an image is always denoised beside the same companions whether or not an earlier attempt stopped halfway:
+ * per-image noise makes images independent of their batch only up to floating-point rounding, and a resumed task must
+ * write the same bytes. A batch without pending identities is skipped; one with some is sampled whole.
+ */
+export function tarBatches(plans: ImagePlan[], batchSize: number, pending: ReadonlySet<number>): ImagePlan[][] {
+  const batches: ImagePlan[][] = [];
+  for (let i = 0; i < plans.length; i += batchSize) {
+    const batch = plans.slice(i, i + batchSize);
+    if (batch.some((p) => pending.has(p.identity))) batches.push(batch);
+  }
+  return batches;
 }
 
 /** Anchor rows of the given identities (read with ranged requests from plan/anchors.npy). */
@@ -151,6 +168,7 @@ async function sampleBatch(
   writer: ShardWriter,
   plans: ImagePlan[],
   anchors: Map<number, Float32Array>,
+  pending: ReadonlySet<number>,
 ): Promise<void> {
   const d = g.cfg.embeddingSize;
   const ec = embeddingConfig(g.cfg);
@@ -175,7 +193,9 @@ async function sampleBatch(
   g.ctx.metrics.samplingSeconds.observe((performance.now() - started) / 1000 / plans.length);
   const size = g.model.config.unet.resolution;
   const rgb = toRgbBytes(pixels, plans.length);
+  const kept = plans.filter((p) => pending.has(p.identity)).length;
   for (const [i, p] of plans.entries()) {
+    if (!pending.has(p.identity)) continue; // staged by an earlier attempt; sampled again only as a companion
     const bytes = await encodeImage({ data: rgb[i]!, width: size, height: size, channels: 3 }, g.encoding);
     await writer.add({
       meta: {
@@ -188,8 +208,8 @@ async function sampleBatch(
       bytes,
     });
   }
-  g.done += plans.length;
-  g.ctx.metrics.imagesGenerated.inc(plans.length);
+  g.done += kept;
+  g.ctx.metrics.imagesGenerated.inc(kept);
   await g.progress.update(g.done);
 }
 
