@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { readAll } from '../storage/index.ts';
+import { readAll, watchSource } from '../storage/index.ts';
 import { DatasetFormatError } from './errors.ts';
 
 export interface TarMember {
@@ -55,16 +55,8 @@ export async function* readTar(
   const ex = tar.extract();
   // An error of the source itself (a connection reset mid-download) is the transport's, not a bad archive: it must
   // stay retryable, so it is told apart from the parser's errors and passed on as it is.
-  let sourceFailure: { error: unknown } | undefined;
-  async function* watched(): AsyncIterable<Uint8Array> {
-    try {
-      yield* source;
-    } catch (error) {
-      sourceFailure = { error };
-      throw error;
-    }
-  }
-  const feeding = pipeline(Readable.from(watched()), ex).catch((err: unknown) => {
+  const watched = watchSource(source);
+  const feeding = pipeline(Readable.from(watched.stream), ex).catch((err: unknown) => {
     ex.destroy(err as Error);
   });
   let offset = 0;
@@ -77,7 +69,8 @@ export async function* readTar(
       offset += memberSpan(data.byteLength);
     }
   } catch (err) {
-    if (sourceFailure) throw sourceFailure.error;
+    const failure = watched.failure();
+    if (failure) throw failure.error;
     throw new DatasetFormatError(where, `not a readable tar archive: ${(err as Error).message}`, err);
   } finally {
     await feeding;

@@ -16,6 +16,7 @@ export {
   readJsonIfExists,
   readText,
   sha256Hex,
+  watchSource,
   writeJson,
 } from './io.ts';
 export { LocalStore } from './local.ts';

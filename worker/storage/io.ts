@@ -17,10 +17,10 @@ export function bodyBytes(body: Uint8Array | string): Uint8Array {
 }
 
 /**
- * Wraps a body stream so that an error thrown by the producer (a writer that finds its own input wrong) can be told
- * apart from a storage failure, and rethrown as it is rather than as a StorageError.
+ * Wraps a stream so that an error of its producer can be told apart from the consumer's: a writer that finds its own
+ * input wrong is rethrown as it is rather than as a StorageError; a download that drops mid-tar is not a corrupt tar.
  */
-export function watchSource(body: AsyncIterable<Uint8Array>): {
+export function watchSource(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): {
   stream: AsyncIterable<Uint8Array>;
   failure: () => { error: unknown } | undefined;
 } {
