@@ -25,9 +25,9 @@ export function defaultIrNetConfig(): IrNetConfig {
   return {
     inputSize: 32,
     embeddingSize: 128,
-    stem: 8,
+    stem: 12,
     stemStride: 1,
-    stages: [16, 32, 64],
+    stages: [24, 48, 96],
     units: [1, 2, 1],
     dropout: 0.2,
   };
