@@ -1,8 +1,10 @@
 /**
  * Derives everything that must follow the CRDs in crds/ (the API's single source of truth):
  *   api/generated/crds.ts   the CRD objects as data, so api/ reads no files at run time;
- *   api/generated/types.ts  TypeScript types of both kinds, as stored (fields with schema defaults are required).
- * Run `npm run gen:api` after editing crds/; test/api/generated.test.ts fails while the outputs are stale.
+ *   api/generated/types.ts  TypeScript types of both kinds, as stored (fields with schema defaults are required);
+ *   helm/id3-operator/crds/ byte copies, since Helm installs a chart's CRDs only from its own crds/ folder.
+ * Run `npm run gen:api` after editing crds/; test/api/generated.test.ts and test/helm/render.test.ts fail while the
+ * outputs are stale.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +17,7 @@ import type { CustomResourceDefinition, JSONSchemaProps } from '../api/schema/ty
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CRD_DIR = join(ROOT, 'crds');
 export const GENERATED_DIR = join(ROOT, 'api', 'generated');
+const CHART_CRD_DIR = join(ROOT, 'helm', 'id3-operator', 'crds');
 
 /** Schema nodes shared by both kinds: one TypeScript type each. Located by kind and path. */
 const SHARED: Record<string, { kind: string; path: string[] }> = {
@@ -164,12 +167,14 @@ function lowerFirst(s: string): string {
 }
 
 async function main(): Promise<void> {
-  const files = await generateApi(readCrds().map((c) => c.crd));
+  const crds = readCrds();
+  const files = await generateApi(crds.map((c) => c.crd));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(GENERATED_DIR, name), text);
+  for (const { file, text } of crds) writeFileSync(join(CHART_CRD_DIR, file), text);
   console.log(
     `wrote ${Object.keys(files)
       .map((f) => `api/generated/${f}`)
-      .join(', ')}`,
+      .join(', ')} and helm/id3-operator/crds/`,
   );
 }
 

@@ -157,7 +157,7 @@ describe('the chart renders valid objects', () => {
     expect(readdirSync(join(CHART_DIR, 'crds')).sort()).toEqual(files.sort());
     for (const f of files) {
       const chart = readFileSync(join(CHART_DIR, 'crds', f), 'utf8');
-      expect(chart, `helm/id3-operator/crds/${f} differs: cp crds/*.yaml helm/id3-operator/crds/`).toBe(
+      expect(chart, `helm/id3-operator/crds/${f} differs: npm run gen:api`).toBe(
         readFileSync(join(REPO, 'crds', f), 'utf8'),
       );
     }
