@@ -1446,7 +1446,7 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                       },
                       "checkpointURI": {
                         "type": "string",
-                        "description": "A checkpoint written by an ID3TrainingJob or by `id3 worker train`: either a checkpoint directory (…/checkpoints/step-000500000) or the checkpoints directory itself, whose `latest` pointer is then followed. s3://bucket/prefix, file:///path or a local path.",
+                        "description": "A checkpoint written by an ID3TrainingJob or by `id3 worker train`: either a checkpoint directory (…/checkpoints/step-000500000) or the checkpoints directory itself, whose `latest` pointer is then followed once: the plan stage fixes the step it finds (plan/plan.json) and every shard samples from that step, even if a trainer commits newer ones meanwhile. s3://bucket/prefix, file:///path or a local path.",
                         "maxLength": 2048,
                         "x-kubernetes-validations": [
                           {

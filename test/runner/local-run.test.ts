@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { CheckpointStore } from '../../worker/checkpoints/index.ts';
+import { openStore } from '../../worker/storage/index.ts';
 import { datasetManifest, EMBEDDING, RESOLUTION, type TinyWorld, tinyTrainingSpec, tinyWorld } from './fixtures.ts';
 
 /**
@@ -220,6 +222,32 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     const r = await done;
     expect(r.code, r.out).toBe(75);
     expect((await id3('run', file, '--no-progress')).code).toBe(0);
+    expect(datasetBytes(out)).toEqual(reference);
+  });
+
+  it("keeps the model its plan chose when the checkpoint folder's latest moves on mid-job", async () => {
+    // A trainer still running (or continued) on the folder the spec names commits a newer checkpoint after the plan.
+    const model = join(dir, 'moving-model');
+    cpSync(world.checkpoints, model, { recursive: true });
+    const out = join(dir, 'ds-moving');
+    const file = datasetManifest(join(dir, 'ds-moving.yaml'), world, {
+      out,
+      shards: 2,
+      spec: { model: { checkpointURI: model } },
+    });
+    expect((await id3('worker', 'plan', '--job', file)).code).toBe(0);
+    const store = new CheckpointStore(openStore(model));
+    const step0 = await store.load(0);
+    const ema = new Float32Array(step0.files['ema.bin']!.slice().buffer).map((w) => w * 1.5);
+    await store.save({
+      step: 1,
+      metadata: step0.metadata,
+      files: { ...step0.files, 'ema.bin': new Uint8Array(ema.buffer) },
+    });
+    expect((await store.latest())?.step).toBe(1);
+    const r = await id3('run', file, '--no-progress');
+    expect(r.code, r.out).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).model.step).toBe(0);
     expect(datasetBytes(out)).toEqual(reference);
   });
 

@@ -2,12 +2,13 @@ import { posix } from 'node:path';
 import type { IdentityEncoderSpec } from '../../api/index.ts';
 import { isRelativePath } from '../../workflow/index.ts';
 import { CheckpointError, resolveCheckpoint } from '../checkpoints/index.ts';
+import { datasetKeys } from '../dataset/index.ts';
 import { type LoadedCheckpoint, type SamplerModel, samplerModelFromCheckpoint } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { EncoderLoadError, loadEncoder } from '../encoder/loader.ts';
 import { storeModelFiles } from '../encoder/model-files.ts';
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
-import { ObjectNotFoundError } from '../storage/index.ts';
+import { ObjectNotFoundError, readJsonIfExists } from '../storage/index.ts';
 import { TaskMarkers } from '../tasks/index.ts';
 import { selectBackend } from '../tf/index.ts';
 
@@ -63,6 +64,31 @@ export async function loadSamplingModel(ctx: TaskContext, uri: string, weights: 
       throw new PermanentInputError(`checkpoint ${uri}: ${(err as Error).message}`, { cause: err });
     }
     throw err;
+  }
+}
+
+/**
+ * The checkpoint the plan stage chose, for the stages after it. A spec may name a checkpoints folder or a training
+ * output, whose `latest` moves while its trainer runs or when it continues; resolving it again in every task would
+ * make one dataset from two models. The plan records the step folder it resolved (plan/plan.json) and later tasks
+ * load exactly that one.
+ */
+export async function loadPlannedModel(ctx: TaskContext, weights: 'ema' | 'raw'): Promise<SamplingModel> {
+  const plan = await readJsonIfExists<{ checkpoint?: { uri: string; step: number } }>(
+    ctx.store,
+    datasetKeys.planSummary,
+  );
+  if (!plan?.checkpoint) throw new Error(`${datasetKeys.planSummary} names no checkpoint; the plan stage runs first`);
+  const { uri, step } = plan.checkpoint;
+  try {
+    return await loadSamplingModel(ctx, uri, weights);
+  } catch (err) {
+    if (!(err instanceof PermanentInputError)) throw err;
+    throw new PermanentInputError(
+      `the plan of this dataset chose step ${step} of the model, ${uri}, which can no longer be read (${err.message}); ` +
+        "a training job's keepCheckpoints may have pruned it: run the job again on a new output.uri to plan with a current checkpoint",
+      { cause: err },
+    );
   }
 }
 

@@ -21,7 +21,7 @@ import { datasetImages, embedderOf } from '../reporting/index.ts';
 import type { TaskContext } from '../runtime/index.ts';
 import { jsonBytes, scopedStore } from '../storage/index.ts';
 import { describeOutput, runTask, type TaskMarker, type TaskOutput } from '../tasks/index.ts';
-import { loadEncoderFrom, loadSamplingModel, markersOf, recordedEncoderSpec, useBackend } from './common.ts';
+import { loadEncoderFrom, loadPlannedModel, markersOf, recordedEncoderSpec, useBackend } from './common.ts';
 
 /**
  * finalize (SyntheticDatasetJob, one task): checks every tar is committed, merges the per-tar indexes into
@@ -35,7 +35,7 @@ export async function finalize(ctx: TaskContext): Promise<void> {
     const tars = await committedTars(ctx, job, await markers.listDone('generate'));
     const index = await mergeIndexes(ctx, tars);
     await useBackend(ctx);
-    const model = await loadSamplingModel(ctx, job.spec.model.checkpointURI ?? '', job.spec.model.weights);
+    const model = await loadPlannedModel(ctx, job.spec.model.weights);
     const guidingSpec = job.spec.encoder ?? recordedEncoderSpec(model, model.uri);
     const plan = (await markers.read('plan', 0))?.summary;
     const card: DatasetCardInput = {

@@ -26,7 +26,7 @@ import { PermanentInputError, type ProgressReporter, type TaskContext } from '..
 import { describeOutput, runTask, type TaskOutput } from '../tasks/index.ts';
 import {
   loadEncoderFrom,
-  loadSamplingModel,
+  loadPlannedModel,
   markersOf,
   recordedEncoderSpec,
   type SamplingModel,
@@ -63,7 +63,7 @@ export async function generate(ctx: TaskContext): Promise<void> {
     if (!(await markers.isDone('plan', 0)))
       throw new Error('the plan stage has not finished; generate runs after plan');
     await useBackend(ctx);
-    const model = await loadSamplingModel(ctx, job.spec.model.checkpointURI ?? '', job.spec.model.weights);
+    const model = await loadPlannedModel(ctx, job.spec.model.weights);
     const guidance = job.spec.sampler.guidanceScale > 0;
     const encoder = guidance
       ? await loadEncoderFrom(ctx, job.spec.encoder ?? recordedEncoderSpec(model, model.uri))
