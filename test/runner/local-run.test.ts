@@ -226,7 +226,8 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
   });
 
   it("keeps the model its plan chose when the checkpoint folder's latest moves on mid-job", async () => {
-    // A trainer still running (or continued) on the folder the spec names commits a newer checkpoint after the plan.
+    // A trainer still running (or continued) on the folder the spec names commits a newer checkpoint after the plan,
+    // with a retention that would delete the planned one.
     const model = join(dir, 'moving-model');
     cpSync(world.checkpoints, model, { recursive: true });
     const out = join(dir, 'ds-moving');
@@ -236,19 +237,22 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
       spec: { model: { checkpointURI: model } },
     });
     expect((await id3('worker', 'plan', '--job', file)).code).toBe(0);
-    const store = new CheckpointStore(openStore(model));
+    const store = new CheckpointStore(openStore(model), { keep: 1 });
+    expect((await store.holds()).map((h) => [h.step, h.holder])).toEqual([[0, out]]);
     const step0 = await store.load(0);
     const ema = new Float32Array(step0.files['ema.bin']!.slice().buffer).map((w) => w * 1.5);
-    await store.save({
-      step: 1,
-      metadata: step0.metadata,
-      files: { ...step0.files, 'ema.bin': new Uint8Array(ema.buffer) },
-    });
+    const step1 = { ...step0.files, 'ema.bin': new Uint8Array(ema.buffer) };
+    await store.save({ step: 1, metadata: step0.metadata, files: step1 });
+    expect(await store.committedSteps()).toEqual([0, 1]);
     expect((await store.latest())?.step).toBe(1);
     const r = await id3('run', file, '--no-progress');
     expect(r.code, r.out).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).model.step).toBe(0);
     expect(datasetBytes(out)).toEqual(reference);
+    // Finished, the dataset lets the step go: the trainer's next save prunes it.
+    expect(await store.holds()).toEqual([]);
+    await store.save({ step: 2, metadata: step0.metadata, files: step1 });
+    expect(await store.committedSteps()).toEqual([2]);
   });
 
   it('refuses an invalid job with the field path and the reason, and writes nothing', async () => {

@@ -34,6 +34,31 @@ describe('CheckpointStore', () => {
     expect([...new Set(left)]).toEqual(['latest', 'step-000000020', 'step-000000030']);
   });
 
+  it('spares the steps dataset jobs hold until they release them, and survives a garbled hold', async () => {
+    const raw = openStore(freshDir());
+    const store = new CheckpointStore(raw, { keep: 1, clock });
+    await store.save(ckpt(10));
+    await store.hold(10, 's3://datasets/a');
+    await store.hold(10, '/data/b');
+    await raw.put(checkpointKeys.hold('garbled'), '{ not json');
+    for (const step of [20, 30]) await store.save(ckpt(step));
+    expect(await store.committedSteps()).toEqual([10, 30]);
+    expect((await store.holds()).map((h) => [h.step, h.holder, h.heldAt]).sort()).toEqual([
+      [10, '/data/b', '2026-11-27T00:00:00.000Z'],
+      [10, 's3://datasets/a', '2026-11-27T00:00:00.000Z'],
+    ]);
+    // Holding again moves a holder's claim; the step goes once nobody holds it.
+    await store.hold(30, 's3://datasets/a');
+    await store.release('/data/b');
+    await store.release('/data/b');
+    await store.save(ckpt(40));
+    expect(await store.committedSteps()).toEqual([30, 40]);
+    await store.release('s3://datasets/a');
+    await store.save(ckpt(50));
+    expect(await store.committedSteps()).toEqual([50]);
+    expect(await store.load(50)).toEqual(ckpt(50));
+  });
+
   it('never follows latest to an uncommitted folder, and falls back to the newest committed one', async () => {
     const raw = openStore(freshDir());
     const store = new CheckpointStore(raw);

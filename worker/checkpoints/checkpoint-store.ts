@@ -4,6 +4,7 @@ import {
   checkKey,
   jsonBytes,
   mapLimit,
+  ObjectNotFoundError,
   readJson,
   readJsonIfExists,
   type Store,
@@ -25,6 +26,18 @@ export interface CheckpointMarker {
   committedAt: string;
   files: Record<string, { bytes: number; sha256: string }>;
   metadataSha256: string;
+}
+
+/**
+ * A dataset job's claim on a step (`holds/<id>.json`): retention keeps a held step, whatever `keep` says, until the
+ * holder releases it. A trainer that goes on past a step a dataset job is still sampling from would otherwise
+ * delete it under that job.
+ */
+export interface CheckpointHold {
+  step: number;
+  /** Who holds it: the dataset job's output URI. */
+  holder: string;
+  heldAt: string;
 }
 
 /** The `latest` pointer. */
@@ -141,9 +154,34 @@ export class CheckpointStore {
     return steps.sort((a, b) => a - b);
   }
 
-  /** Deletes every checkpoint folder except the newest `keep` committed ones (torn folders included). */
+  /** Keeps `step` from retention until `release(holder)`; holding again moves the holder's claim. */
+  async hold(step: number, holder: string): Promise<void> {
+    const hold: CheckpointHold = { step, holder, heldAt: new Date(this.clock.now()).toISOString() };
+    await this.store.put(checkpointKeys.hold(holderId(holder)), jsonBytes(hold), { contentType: 'application/json' });
+  }
+
+  async release(holder: string): Promise<void> {
+    await this.store.delete(checkpointKeys.hold(holderId(holder)));
+  }
+
+  /** The holds on this store's steps. A hold that is not valid JSON holds nothing (it must not stop training). */
+  async holds(): Promise<CheckpointHold[]> {
+    const out: CheckpointHold[] = [];
+    for await (const o of this.store.list(checkpointKeys.holds)) {
+      try {
+        const hold = JSON.parse(Buffer.from(await this.store.get(o.key)).toString('utf8')) as Partial<CheckpointHold>;
+        if (Number.isInteger(hold.step)) out.push(hold as CheckpointHold);
+      } catch (err) {
+        if (!(err instanceof SyntaxError || err instanceof ObjectNotFoundError)) throw err;
+      }
+    }
+    return out;
+  }
+
+  /** Deletes every checkpoint folder except the newest `keep` committed ones and the held ones (torn folders included). */
   async prune(): Promise<number[]> {
-    const keepSteps = new Set((await this.committedSteps()).slice(-this.keep));
+    const held = (await this.holds()).map((h) => h.step);
+    const keepSteps = new Set([...(await this.committedSteps()).slice(-this.keep), ...held]);
     const deleted: number[] = [];
     for (const [step, keys] of await this.folders()) {
       if (keepSteps.has(step)) continue;
@@ -179,6 +217,11 @@ export class CheckpointStore {
   private ref(marker: CheckpointMarker): CheckpointRef {
     return { step: marker.step, uri: this.store.uri(checkpointKeys.dir(marker.step)), marker };
   }
+}
+
+/** A holder's key: its URI may hold any character, a key may not. */
+function holderId(holder: string): string {
+  return sha256Hex(new TextEncoder().encode(holder)).slice(0, 24);
 }
 
 function checkCheckpoint(ckpt: Checkpoint): void {

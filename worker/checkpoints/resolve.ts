@@ -12,19 +12,27 @@ export async function resolveCheckpoint(
   uri: string,
   open: (uri: string) => Store,
 ): Promise<{ checkpoints: CheckpointStore; step: number }> {
-  const trimmed = uri.replace(/\/+$/, '');
-  const slash = trimmed.lastIndexOf('/');
-  const step = checkpointKeys.stepOf(trimmed.slice(slash + 1));
-  if (step !== undefined) {
-    const checkpoints = new CheckpointStore(open(trimmed.slice(0, slash)));
-    if (!(await checkpoints.committedRef(step))) throw new CheckpointError(uri, 'not a committed checkpoint');
-    return { checkpoints, step };
+  const one = checkpointFolder(uri, open);
+  if (one) {
+    if (!(await one.checkpoints.committedRef(one.step))) throw new CheckpointError(uri, 'not a committed checkpoint');
+    return one;
   }
-  const store = open(trimmed);
+  const store = open(uri.replace(/\/+$/, ''));
   for (const candidate of [store, scopedStore(store, 'checkpoints')]) {
     const checkpoints = new CheckpointStore(candidate);
     const latest = await checkpoints.latest();
     if (latest) return { checkpoints, step: latest.step };
   }
   throw new CheckpointError(uri, 'no committed checkpoint here or in its checkpoints/ folder');
+}
+
+/** The store and step of a URI naming one checkpoint folder (`…/step-000000500`), or undefined for any other URI. */
+export function checkpointFolder(
+  uri: string,
+  open: (uri: string) => Store,
+): { checkpoints: CheckpointStore; step: number } | undefined {
+  const trimmed = uri.replace(/\/+$/, '');
+  const slash = trimmed.lastIndexOf('/');
+  const step = checkpointKeys.stepOf(trimmed.slice(slash + 1));
+  return step === undefined ? undefined : { checkpoints: new CheckpointStore(open(trimmed.slice(0, slash))), step };
 }

@@ -79,6 +79,9 @@ export const checkpointKeys = {
   metadata: (step: number) => `step-${pad(step, 9)}/metadata.json`,
   marker: (step: number) => `step-${pad(step, 9)}/COMMITTED`,
   latest: 'latest',
+  /** Holds: a dataset job's claim on a step, which retention keeps (CheckpointStore.hold). */
+  holds: 'holds/',
+  hold: (holderId: string) => `holds/${holderId}.json`,
   /** The step of a checkpoint folder name, or undefined. */
   stepOf: (dir: string): number | undefined => {
     const m = CHECKPOINT_DIR_PATTERN.exec(dir);

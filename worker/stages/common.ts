@@ -1,14 +1,14 @@
 import { posix } from 'node:path';
 import type { IdentityEncoderSpec } from '../../api/index.ts';
 import { isRelativePath } from '../../workflow/index.ts';
-import { CheckpointError, resolveCheckpoint } from '../checkpoints/index.ts';
+import { CheckpointError, type CheckpointStore, checkpointFolder, resolveCheckpoint } from '../checkpoints/index.ts';
 import { datasetKeys } from '../dataset/index.ts';
 import { type LoadedCheckpoint, type SamplerModel, samplerModelFromCheckpoint } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { EncoderLoadError, loadEncoder } from '../encoder/loader.ts';
 import { storeModelFiles } from '../encoder/model-files.ts';
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
-import { ObjectNotFoundError, readJsonIfExists } from '../storage/index.ts';
+import { ObjectNotFoundError, readJsonIfExists, StorageError } from '../storage/index.ts';
 import { TaskMarkers } from '../tasks/index.ts';
 import { selectBackend } from '../tf/index.ts';
 
@@ -74,12 +74,7 @@ export async function loadSamplingModel(ctx: TaskContext, uri: string, weights: 
  * load exactly that one.
  */
 export async function loadPlannedModel(ctx: TaskContext, weights: 'ema' | 'raw'): Promise<SamplingModel> {
-  const plan = await readJsonIfExists<{ checkpoint?: { uri: string; step: number } }>(
-    ctx.store,
-    datasetKeys.planSummary,
-  );
-  if (!plan?.checkpoint) throw new Error(`${datasetKeys.planSummary} names no checkpoint; the plan stage runs first`);
-  const { uri, step } = plan.checkpoint;
+  const { uri, step } = await plannedCheckpoint(ctx);
   try {
     return await loadSamplingModel(ctx, uri, weights);
   } catch (err) {
@@ -88,6 +83,51 @@ export async function loadPlannedModel(ctx: TaskContext, weights: 'ema' | 'raw')
       `the plan of this dataset chose step ${step} of the model, ${uri}, which can no longer be read (${err.message}); ` +
         "a training job's keepCheckpoints may have pruned it: run the job again on a new output.uri to plan with a current checkpoint",
       { cause: err },
+    );
+  }
+}
+
+async function plannedCheckpoint(ctx: TaskContext): Promise<{ uri: string; step: number }> {
+  const plan = await readJsonIfExists<{ checkpoint?: { uri: string; step: number } }>(
+    ctx.store,
+    datasetKeys.planSummary,
+  );
+  if (!plan?.checkpoint) throw new Error(`${datasetKeys.planSummary} names no checkpoint; the plan stage runs first`);
+  return plan.checkpoint;
+}
+
+/**
+ * Holds the planned step in its checkpoint store (`holds/`), so that a trainer going on there does not prune it
+ * while this dataset is being made; the dataset's output URI is the holder. A store this job may not write (a
+ * read-only model folder in an image, read-only credentials) loses only that protection: warned, not failed.
+ */
+export async function holdPlannedCheckpoint(ctx: TaskContext, uri: string, step: number): Promise<void> {
+  await tolerateReadOnly(ctx, uri, 'hold', async (checkpoints) => checkpoints.hold(step, ctx.store.root));
+}
+
+/** Releases the hold once the dataset is finished (idempotent: a finished job run again releases nothing). */
+export async function releasePlannedCheckpoint(ctx: TaskContext): Promise<void> {
+  const { uri } = await plannedCheckpoint(ctx);
+  await tolerateReadOnly(ctx, uri, 'release', async (checkpoints) => checkpoints.release(ctx.store.root));
+}
+
+async function tolerateReadOnly(
+  ctx: TaskContext,
+  uri: string,
+  what: 'hold' | 'release',
+  fn: (checkpoints: CheckpointStore) => Promise<void>,
+): Promise<void> {
+  const folder = checkpointFolder(uri, ctx.open);
+  if (!folder) return;
+  try {
+    await fn(folder.checkpoints);
+  } catch (err) {
+    if (!(err instanceof StorageError) || err.retryable || err.restartable) throw err;
+    ctx.logger.warn(
+      { checkpoint: uri, error: err.message },
+      what === 'hold'
+        ? "cannot hold the planned checkpoint (its store is read-only here): a training job's retention could delete it before this dataset is done"
+        : 'cannot release the hold on the planned checkpoint; delete its holds/ entry by hand to let retention prune that step',
     );
   }
 }

@@ -21,7 +21,14 @@ import { datasetImages, embedderOf } from '../reporting/index.ts';
 import type { TaskContext } from '../runtime/index.ts';
 import { jsonBytes, scopedStore } from '../storage/index.ts';
 import { describeOutput, runTask, type TaskMarker, type TaskOutput } from '../tasks/index.ts';
-import { loadEncoderFrom, loadPlannedModel, markersOf, recordedEncoderSpec, useBackend } from './common.ts';
+import {
+  loadEncoderFrom,
+  loadPlannedModel,
+  markersOf,
+  recordedEncoderSpec,
+  releasePlannedCheckpoint,
+  useBackend,
+} from './common.ts';
 
 /**
  * finalize (SyntheticDatasetJob, one task): checks every tar is committed, merges the per-tar indexes into
@@ -69,6 +76,8 @@ export async function finalize(ctx: TaskContext): Promise<void> {
     await publish(ctx, quality);
     return { outputs, summary: { images: tars.reduce((n, t) => n + t.images, 0), tars: tars.length } };
   });
+  // After the done marker: a finalize killed before it runs again, and needs the planned checkpoint to be there.
+  await releasePlannedCheckpoint(ctx);
 }
 
 async function committedTars(ctx: TaskContext, job: SyntheticDatasetJob, done: TaskMarker[]): Promise<TarRecord[]> {

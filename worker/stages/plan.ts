@@ -17,7 +17,7 @@ import {
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
 import { jsonBytes } from '../storage/index.ts';
 import { describeOutput, runTask, type TaskOutput } from '../tasks/index.ts';
-import { loadSamplingModel, markersOf, type SamplingModel, useBackend } from './common.ts';
+import { holdPlannedCheckpoint, loadSamplingModel, markersOf, type SamplingModel, useBackend } from './common.ts';
 
 /**
  * plan (SyntheticDatasetJob, one task): Algorithm 3's steps 1–3 for the whole dataset. Places the N anchors on the
@@ -33,6 +33,7 @@ export async function plan(ctx: TaskContext): Promise<void> {
   await runTask(markersOf(ctx), { stage: 'plan', index: 0 }, async () => {
     await useBackend(ctx);
     const model = await loadSamplingModel(ctx, job.spec.model.checkpointURI ?? '', job.spec.model.weights);
+    await holdPlannedCheckpoint(ctx, model.uri, model.step);
     const cfg = planFromSpec(job.spec, {
       embeddingSize: model.config.conditioning.embeddingSize,
       attributeNames: attributeNames(model),
