@@ -255,6 +255,27 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     expect(await store.committedSteps()).toEqual([2]);
   });
 
+  it('still makes the dataset when the model folder cannot take its hold, and says what that risks', async () => {
+    // As a read-only model folder would (tests run as root, so a file where holds/ belongs stands in for it).
+    const model = join(dir, 'unholdable-model');
+    cpSync(world.checkpoints, model, { recursive: true });
+    writeFileSync(join(model, 'holds'), 'not a folder');
+    const out = join(dir, 'ds-unholdable');
+    const file = datasetManifest(join(dir, 'ds-unholdable.yaml'), world, {
+      out,
+      shards: 1,
+      parallelism: 1,
+      spec: { model: { checkpointURI: model } },
+    });
+    const logs = join(dir, 'unholdable-logs');
+    const r = await id3('run', file, '--no-progress', '--log-dir', logs);
+    expect(r.code, r.out).toBe(0);
+    expect(readFileSync(join(logs, 'tiny', 'plan-00000-0.log'), 'utf8')).toContain(
+      'cannot hold the planned checkpoint',
+    );
+    expect(datasetBytes(out)).toEqual(reference);
+  });
+
   it('refuses an invalid job with the field path and the reason, and writes nothing', async () => {
     const out = join(dir, 'never');
     const file = datasetManifest(join(dir, 'bad.yaml'), world, {
