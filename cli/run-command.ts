@@ -99,6 +99,10 @@ function printSummary(results: JobResult[]): void {
       else if (v && typeof v === 'object')
         process.stdout.write(`  ${k.padEnd(9)} ${formatNumbers(v as Record<string, unknown>)}\n`);
     }
+    for (const w of r.warnings ?? []) {
+      const more = w.count > 1 ? ` (and ${w.count - 1} more)` : '';
+      process.stdout.write(`  ${paint.yellow('warning')}: ${w.first}${more}\n    log: ${w.logFile}\n`);
+    }
     if (r.failure) process.stdout.write(`  ${paint.red('failed')}: ${r.failure}\n  log: ${r.logFile}\n`);
     if (r.phase === 'Interrupted') process.stdout.write('  run the same command again to resume where it stopped\n');
   }

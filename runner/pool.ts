@@ -21,8 +21,15 @@ export interface TaskLaunch {
   logFile: (attempt: number) => string;
 }
 
+/** Warnings a task logged (pino level 40) in its last attempt: the run's summary points at them. */
+export interface TaskWarnings {
+  count: number;
+  first: string;
+  logFile: string;
+}
+
 export type TaskOutcome =
-  | { task: number; result: 'done' }
+  | { task: number; result: 'done'; warnings?: TaskWarnings }
   | { task: number; result: 'failed'; exitCode: number; badInput: boolean; message: string; logFile: string }
   | { task: number; result: 'stopped' };
 
@@ -56,9 +63,9 @@ async function runWithRetries(t: TaskLaunch, o: PoolOptions): Promise<TaskOutcom
   for (let attempt = 0; ; attempt++) {
     if (o.signal.aborted) return { task: t.task, result: 'stopped' };
     o.onStart?.(t.task, attempt);
-    const { code, tail } = await runOnce(t, attempt, o.signal);
+    const { code, tail, warnings } = await runOnce(t, attempt, o.signal);
     o.onExit?.(t.task, code);
-    if (code === 0) return { task: t.task, result: 'done' };
+    if (code === 0) return { task: t.task, result: 'done', ...(warnings ? { warnings } : {}) };
     if (o.signal.aborted) return { task: t.task, result: 'stopped' };
     if (code === EXIT_RETRY) continue;
     const badInput = code === EXIT_BAD_INPUT;
@@ -75,26 +82,56 @@ async function runWithRetries(t: TaskLaunch, o: PoolOptions): Promise<TaskOutcom
   }
 }
 
-function runOnce(t: TaskLaunch, attempt: number, signal: AbortSignal): Promise<{ code: number; tail: string[] }> {
+interface Attempt {
+  code: number;
+  tail: string[];
+  warnings?: TaskWarnings;
+}
+
+function runOnce(t: TaskLaunch, attempt: number, signal: AbortSignal): Promise<Attempt> {
   const logFile = t.logFile(attempt);
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
   const tail: string[] = [];
+  let warnings: TaskWarnings | undefined;
+  const lines = { stdout: '', stderr: '' };
+  const take = (line: string) => {
+    if (!line) return;
+    tail.push(line);
+    if (tail.length > 40) tail.splice(0, tail.length - 40);
+    const msg = warningOf(line);
+    if (msg !== undefined) warnings = { count: (warnings?.count ?? 0) + 1, first: warnings?.first ?? msg, logFile };
+  };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, t.args, { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const collect = (chunk: Buffer) => {
+    // Lines are judged whole: a chunk may end mid-line.
+    const collect = (from: keyof typeof lines) => (chunk: Buffer) => {
       log.write(chunk);
-      tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      if (tail.length > 40) tail.splice(0, tail.length - 40);
+      const parts = (lines[from] + chunk.toString('utf8')).split('\n');
+      lines[from] = parts.pop() ?? '';
+      for (const line of parts) take(line);
     };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
+    child.stdout.on('data', collect('stdout'));
+    child.stderr.on('data', collect('stderr'));
     const stop = () => child.kill('SIGTERM');
     signal.addEventListener('abort', stop, { once: true });
     child.on('close', (code, sig) => {
       signal.removeEventListener('abort', stop);
+      take(lines.stdout);
+      take(lines.stderr);
       log.end();
-      resolve({ code: code ?? (sig === 'SIGKILL' ? 137 : 143), tail });
+      resolve({ code: code ?? (sig === 'SIGKILL' ? 137 : 143), tail, ...(warnings ? { warnings } : {}) });
     });
   });
+}
+
+/** The message of a worker's JSON log line at warn level, else undefined. */
+export function warningOf(line: string): string | undefined {
+  if (!line.includes('"level":40')) return undefined;
+  try {
+    const entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
+    return entry.level === 40 ? String(entry.msg ?? '') : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -16,7 +16,7 @@ import {
   workerJob,
 } from '../workflow/index.ts';
 import type { RunJob } from './jobs.ts';
-import { runTasks, type TaskLaunch, type TaskOutcome } from './pool.ts';
+import { runTasks, type TaskLaunch, type TaskOutcome, type TaskWarnings } from './pool.ts';
 import type { ProgressView } from './view.ts';
 
 /**
@@ -51,6 +51,8 @@ export interface JobResult {
   /** The task refused its input (exit 65): retrying cannot help. */
   badInput?: boolean;
   logFile?: string;
+  /** Warnings the tasks of this run logged, with where to read them. */
+  warnings?: TaskWarnings[];
   outputs?: JobObservation['outputs'];
   status: object;
 }
@@ -74,6 +76,7 @@ async function runJob(given: RunJob, o: LocalRunOptions): Promise<JobResult> {
   const run: RunJob = { ...given, job };
   const observed: StageObservation[] = [];
   const stages: JobResult['stages'] = [];
+  const ran: TaskOutcome[] = [];
   const env = {
     ...o.env,
     ID3_JOB: JSON.stringify(workerJob(job, run.checkpointURI)),
@@ -90,6 +93,7 @@ async function runJob(given: RunJob, o: LocalRunOptions): Promise<JobResult> {
     // A stage whose size is not known up front (prepare counts images only as it finds them) is shown in tasks.
     o.view.stageStarted(job.metadata.name, stage.name, stage.total || stage.tasks, stage.total ? stage.unit : 'tasks');
     const outcomes = todo.length ? await runStage(job, stage, todo, env, store, o) : [];
+    ran.push(...outcomes);
     const obs = stageObservation(stage, done, outcomes);
     observed.push(obs);
     stages.push({ stage: stage.name, seconds: (Date.now() - t0) / 1000, ran: todo.length, skipped: done.size });
@@ -98,9 +102,9 @@ async function runJob(given: RunJob, o: LocalRunOptions): Promise<JobResult> {
       stage.name,
       obs.state === 'succeeded' ? 'done' : obs.state === 'failed' ? 'failed' : 'stopped',
     );
-    if (obs.state !== 'succeeded') return finish(run, store, observed, stages, started, outcomes, o);
+    if (obs.state !== 'succeeded') break;
   }
-  return finish(run, store, observed, stages, started, [], o);
+  return finish(run, store, observed, stages, started, ran, o);
 }
 
 async function runStage(
@@ -237,6 +241,7 @@ async function finish(
     .put('status/status.json', jsonBytes(status))
     .catch((err: unknown) => o.logger.warn({ err: String(err) }, 'could not write status'));
   const failed = outcomes.find((x) => x.result === 'failed');
+  const warnings = outcomes.flatMap((x) => (x.result === 'done' && x.warnings ? [x.warnings] : []));
   return {
     job: run.job,
     phase: o.signal.aborted && status.phase !== 'Succeeded' ? 'Interrupted' : (status.phase ?? 'Pending'),
@@ -246,6 +251,7 @@ async function finish(
     ...(failed?.result === 'failed'
       ? { failure: failed.message, badInput: failed.badInput, logFile: failed.logFile }
       : {}),
+    ...(warnings.length ? { warnings } : {}),
     ...(outputs ? { outputs } : {}),
   };
 }
