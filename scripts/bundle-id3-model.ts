@@ -10,7 +10,7 @@
  * training run recorded is only valid on the machine that trained it.
  */
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { CheckpointStore, resolveCheckpoint } from '../worker/checkpoints/index.ts';
 import { decodeNpy } from '../worker/dataset/index.ts';
@@ -72,10 +72,21 @@ const encoderSpec = {
   ...(extra.provenance?.encoderSpec as Record<string, unknown>),
   uri: `${opts.encoder.replace(/\/+$/, '')}/model.json`,
 };
+// Paths of the training machine mean nothing in a clone: keep them relative to the repository root (the cwd).
+const portable = (p: unknown) =>
+  typeof p === 'string' && isAbsolute(p) && !relative(process.cwd(), p).startsWith('..')
+    ? relative(process.cwd(), p)
+    : p;
+const provenance = {
+  ...extra.provenance,
+  dataset: portable(extra.provenance?.dataset),
+  encoderSpec,
+  bundledFrom: source.step,
+};
 const bundled: ModelMetadata = {
   ...metadata,
   groups: { ema: metadata.groups.ema! },
-  extra: { ...metadata.extra, provenance: { ...extra.provenance, encoderSpec, bundledFrom: source.step } },
+  extra: { ...metadata.extra, provenance },
 };
 const out = resolve(opts.out);
 await new CheckpointStore(openStore(out), { keep: 1 }).save({
@@ -94,6 +105,7 @@ const reference = renderPairConsistency(encoder, 20_240_926, 200, metadata.confi
 const evaluation = await training
   .get('report/evaluation.json')
   .then((b) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>)
+  .then((e) => ({ ...e, checkpoint: portable(e.checkpoint) }))
   .catch(() => undefined);
 await writeFile(
   join(out, 'bundle.json'),
