@@ -92,6 +92,10 @@ async function runJob(given: RunJob, o: LocalRunOptions): Promise<JobResult> {
     if (todo.length) for (const later of graph.slice(at + 1)) await clearMarkers(store, later.name);
     // A stage whose size is not known up front (prepare counts images only as it finds them) is shown in tasks.
     o.view.stageStarted(job.metadata.name, stage.name, stage.total || stage.tasks, stage.total ? stage.unit : 'tasks');
+    if (todo.length) {
+      const tasks = { total: stage.tasks, succeeded: done.size, active: todo.length, failed: 0 };
+      await writeStatus(run, store, [...observed, { name: stage.name, state: 'running', tasks }], o);
+    }
     const outcomes = todo.length ? await runStage(job, stage, todo, env, store, o) : [];
     ran.push(...outcomes);
     const obs = stageObservation(stage, done, outcomes);
@@ -216,15 +220,16 @@ function stageObservation(stage: StageSpec, done: Set<number>, outcomes: TaskOut
   return { name: stage.name, state: succeeded === stage.tasks ? 'succeeded' : 'running', tasks };
 }
 
-async function finish(
+/**
+ * Computes and writes status/status.json from what the run has seen, as the operator writes it on each reconcile,
+ * and keeps it on `run.job` so that the next write carries start time and condition transitions over.
+ */
+async function writeStatus(
   run: RunJob,
   store: Store,
-  stages: StageObservation[],
-  timings: JobResult['stages'],
-  started: number,
-  outcomes: TaskOutcome[],
+  stages: readonly StageObservation[],
   o: LocalRunOptions,
-): Promise<JobResult> {
+): Promise<{ status: ReturnType<typeof computeStatus>; outputs?: JobObservation['outputs'] }> {
   const outputs = await readJsonIfExists<JobObservation['outputs']>(store, OUTPUTS_KEY).catch(() => undefined);
   const checkpoint = run.checkpointURI ? { checkpointURI: run.checkpointURI } : {};
   const trainReport = (await readReports(store, 'train').catch(() => [])).find((r) => r.train);
@@ -237,9 +242,23 @@ async function finish(
     preemptions: withProgress.reduce((n, s) => n + (s.progress?.preemptions ?? 0), 0),
   };
   const status = computeStatus(run.job, obs, new Date());
+  run.job = { ...run.job, status } as Id3Job;
   await store
-    .put('status/status.json', jsonBytes(status))
+    .put(STATUS_KEY, jsonBytes(status))
     .catch((err: unknown) => o.logger.warn({ err: String(err) }, 'could not write status'));
+  return { status, ...(outputs ? { outputs } : {}) };
+}
+
+async function finish(
+  run: RunJob,
+  store: Store,
+  stages: StageObservation[],
+  timings: JobResult['stages'],
+  started: number,
+  outcomes: TaskOutcome[],
+  o: LocalRunOptions,
+): Promise<JobResult> {
+  const { status, outputs } = await writeStatus(run, store, stages, o);
   const failed = outcomes.find((x) => x.result === 'failed');
   const warnings = outcomes.flatMap((x) => (x.result === 'done' && x.warnings ? [x.warnings] : []));
   return {

@@ -101,6 +101,8 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     }
     const status = JSON.parse(readFileSync(join(out, 'status', 'status.json'), 'utf8'));
     expect(status).toMatchObject({ phase: 'Succeeded', shardsReady: '2/2', imagesDone: 12, progress: '100%' });
+    // Written as the run goes, as the operator would: it started when the plan did, not when the run ended.
+    expect(Date.parse(status.startTime)).toBeLessThan(Date.parse(status.completionTime));
     reference = datasetBytes(out);
   });
 
