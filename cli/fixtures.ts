@@ -1,13 +1,22 @@
 import { isAbsolute, resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { EXIT_BAD_INPUT } from '../api/index.ts';
 import { defaultAttributeSpread, FixtureSpecError, writeFaceFixtures } from '../worker/faces/index.ts';
 import { openStore, StorageError } from '../worker/storage/index.ts';
+import { integer } from './options.ts';
 import { paint } from './terminal.ts';
 
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('not an integer');
-  return n;
+/** The spec's fields as the flags that set them, for messages. */
+const FLAGS: Record<string, string> = {
+  identities: '--identities',
+  perIdentity: '--per-identity',
+  size: '--size',
+  seed: '--seed',
+};
+
+/** "perIdentity must be …" → "--per-identity must be …": the user typed the flag, not the spec's field. */
+function inFlagTerms(message: string): string {
+  return message.replace(/^(\w+)(?= )/, (field) => FLAGS[field] ?? field);
 }
 
 /** Local paths are relative to the working folder; s3:// takes its endpoint and keys from the environment. */
@@ -22,11 +31,11 @@ export function registerFixtures(program: Command): void {
     .description(
       'Render a labelled set of procedural faces as an image folder (images/IDENTITY/IMAGE.png + attributes.jsonl + labels.jsonl) that an ID3TrainingJob reads with dataset.format imagefolder.',
     )
-    .requiredOption('--identities <n>', 'number of identities', integer)
-    .requiredOption('--per-identity <n>', 'pictures per identity', integer)
-    .option('--size <px>', 'picture side in pixels', integer, 32)
-    .option('--seed <n>', 'set seed: the same seed gives the same people and pictures', integer, 1)
-    .requiredOption('--out <uri>', 'output folder: a local path, file:// or s3://bucket/prefix')
+    .requiredOption('--identities <n>', 'number of identities (required)', integer())
+    .requiredOption('--per-identity <n>', 'pictures per identity (required)', integer())
+    .option('--size <px>', 'picture side in pixels', integer(), 32)
+    .option('--seed <n>', 'set seed: the same seed gives the same people and pictures', integer(), 1)
+    .requiredOption('--out <uri>', 'output folder: a local path, file:// or s3://bucket/prefix (required)')
     .action(async (o: { identities: number; perIdentity: number; size: number; seed: number; out: string }) => {
       const spec = { identities: o.identities, perIdentity: o.perIdentity, size: o.size, seed: o.seed };
       try {
@@ -41,9 +50,15 @@ export function registerFixtures(program: Command): void {
         if (process.stderr.isTTY) process.stderr.write('\n');
         console.log(paint.green(`wrote ${images} faces of ${spec.identities} identities to ${o.out}`));
       } catch (err) {
-        if (!(err instanceof FixtureSpecError || err instanceof StorageError)) throw err;
+        if (err instanceof FixtureSpecError) {
+          console.error(`${paint.red('error')}: ${inFlagTerms(err.message)}`);
+          process.exitCode = EXIT_BAD_INPUT;
+          return;
+        }
+        if (!(err instanceof StorageError)) throw err;
         console.error(`${paint.red('error')}: ${err.message}`);
-        process.exitCode = 1;
+        // As a worker does: a wrong URI or wrong credentials is bad input; an outage or expired credentials is not.
+        process.exitCode = err.retryable || err.restartable ? 1 : EXIT_BAD_INPUT;
       }
     });
 }

@@ -2,6 +2,7 @@
  * The `id3` command line. Entry files here only parse arguments and call library functions; each subcommand lives in
  * its own module and registers itself on the program.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerExport } from './export.ts';
 import { registerFixtures } from './fixtures.ts';
@@ -11,8 +12,13 @@ import { registerRun } from './run.ts';
 import { registerValidate } from './validate.ts';
 import { registerWorker } from './worker.ts';
 
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command()
   .name('id3')
+  .version(version)
   .description(
     'Train ID³ face diffusion models and generate synthetic face-recognition datasets, locally or on Kubernetes.',
   )

@@ -1,15 +1,19 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import { EXIT_BAD_INPUT } from '../api/index.ts';
+import { type Command, Option } from 'commander';
+import { EXIT_BAD_INPUT, type IdentityEncoderSpec } from '../api/index.ts';
+import { numberList, oneOf, positiveInteger } from './options.ts';
 
 interface ReportFlags {
   encoder?: string;
-  encoderFormat: string;
-  inputSize?: string;
-  embeddingSize?: string;
+  encoderFormat: IdentityEncoderSpec['format'];
+  inputSize: number;
+  embeddingSize: number;
+  channelOrder: IdentityEncoderSpec['channelOrder'];
+  mean: number[];
+  std: number[];
   out?: string;
-  maxIdentities?: string;
-  pairs?: string;
+  maxIdentities?: number;
+  pairs?: number;
   endpoint?: string;
 }
 
@@ -21,12 +25,23 @@ export function registerReport(program: Command): void {
     )
     .argument('<uri>', 'the set: a local path or s3://bucket/prefix')
     .option('--encoder <model.json>', 'the identity encoder that measures (default: the one that guided the dataset)')
-    .option('--encoder-format <format>', 'layers or graph', 'layers')
-    .option('--input-size <px>', "the encoder's input size", '112')
-    .option('--embedding-size <n>', "the encoder's embedding size", '512')
+    .option('--encoder-format <format>', 'layers or graph', oneOf('layers', 'graph'), 'layers')
+    .option('--input-size <px>', "the encoder's input size", positiveInteger, 112)
+    .option('--embedding-size <n>', "the encoder's embedding size", positiveInteger, 512)
+    .option('--channel-order <order>', 'the channel order the encoder expects: RGB or BGR', oneOf('RGB', 'BGR'), 'RGB')
+    .addOption(
+      new Option('--mean <a,b,c>', "per-channel mean subtracted from pixels in [0, 1], in the encoder's channel order")
+        .argParser(numberList(3))
+        .default([0.5, 0.5, 0.5], '0.5,0.5,0.5'),
+    )
+    .addOption(
+      new Option('--std <a,b,c>', 'per-channel standard deviation (> 0) that divides pixels after the mean')
+        .argParser(numberList(3, { above: 0 }))
+        .default([0.5, 0.5, 0.5], '0.5,0.5,0.5'),
+    )
     .option('--out <uri>', 'where report/ goes (default: inside the set)')
-    .option('--max-identities <n>', 'identities measured (a deterministic sample of larger sets)')
-    .option('--pairs <n>', 'genuine and impostor pairs each')
+    .option('--max-identities <n>', 'identities measured (a deterministic sample of larger sets)', positiveInteger)
+    .option('--pairs <n>', 'genuine and impostor pairs each', positiveInteger)
     .option('--endpoint <url>', 'S3 endpoint for s3:// URIs (or AWS_ENDPOINT_URL_S3)')
     .action(async (uri: string, flags: ReportFlags) => {
       process.exitCode = await runReport(uri, flags);
@@ -52,25 +67,15 @@ async function runReport(uri: string, flags: ReportFlags): Promise<number> {
   await selectBackend();
   const storage = flags.endpoint ? { endpoint: flags.endpoint } : undefined;
   const open = (u: string) => openStore(u.includes('://') ? u : resolve(u), storage);
-  const encoder = flags.encoder
-    ? {
-        uri: flags.encoder.includes('://') ? flags.encoder : resolve(flags.encoder),
-        format: flags.encoderFormat as 'layers' | 'graph',
-        inputSize: Number(flags.inputSize),
-        embeddingSize: Number(flags.embeddingSize),
-        channelOrder: 'RGB' as const,
-        mean: [0.5, 0.5, 0.5],
-        std: [0.5, 0.5, 0.5],
-      }
-    : undefined;
+  const encoder = encoderSpec(flags);
   try {
     const result = await reportOn({
       store: open(uri),
       open,
       ...(encoder ? { encoder } : {}),
       ...(flags.out ? { out: open(flags.out) } : {}),
-      ...(flags.maxIdentities ? { maxIdentities: Number(flags.maxIdentities) } : {}),
-      ...(flags.pairs ? { pairs: Number(flags.pairs) } : {}),
+      ...(flags.maxIdentities !== undefined ? { maxIdentities: flags.maxIdentities } : {}),
+      ...(flags.pairs !== undefined ? { pairs: flags.pairs } : {}),
       now: new Date(),
     });
     const m = result.metrics;
@@ -99,4 +104,18 @@ async function runReport(uri: string, flags: ReportFlags): Promise<number> {
     }
     throw err;
   }
+}
+
+/** The encoder --encoder and its flags describe, or undefined to measure with the one the dataset records. */
+function encoderSpec(flags: ReportFlags): IdentityEncoderSpec | undefined {
+  if (!flags.encoder) return undefined;
+  return {
+    uri: flags.encoder.includes('://') ? flags.encoder : resolve(flags.encoder),
+    format: flags.encoderFormat,
+    inputSize: flags.inputSize,
+    embeddingSize: flags.embeddingSize,
+    channelOrder: flags.channelOrder,
+    mean: flags.mean,
+    std: flags.std,
+  };
 }

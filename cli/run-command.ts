@@ -20,7 +20,7 @@ import { paint } from './terminal.ts';
 /** `id3 run`: reads the files, plans the run, runs it with a live view, and prints what came out. */
 export async function runCommand(
   files: string[],
-  flags: { out?: string; parallelism?: string; logDir?: string; progress: boolean },
+  flags: { out?: string; parallelism?: number; logDir?: string; progress: boolean },
 ): Promise<number> {
   const logger = createLogger({ base: { component: 'run' } });
   let runs: ReturnType<typeof planRun>;
@@ -42,7 +42,7 @@ export async function runCommand(
   const view = createView(flags.progress && process.stderr.isTTY === true);
   const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'id3.js');
   const results = await runLocal(runs, {
-    parallelism: Math.max(1, Number(flags.parallelism ?? availableParallelism())),
+    parallelism: flags.parallelism ?? availableParallelism(),
     bin,
     logDir: resolve(flags.logDir ?? join('.id3', 'logs')),
     env: process.env,

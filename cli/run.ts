@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import { positiveInteger } from './options.ts';
 
 interface RunFlags {
   out?: string;
-  parallelism?: string;
+  parallelism?: number;
   logDir?: string;
   progress: boolean;
 }
@@ -15,7 +16,7 @@ export function registerRun(program: Command): void {
     )
     .argument('<files...>', 'job manifests (training jobs run before the dataset jobs that reference them)')
     .option('--out <dir>', 'write the output here instead of spec.output.uri (several jobs: DIR/<name>)')
-    .option('-j, --parallelism <n>', 'most worker processes at once (default: the number of cores)')
+    .option('-j, --parallelism <n>', 'most worker processes at once (default: the number of cores)', positiveInteger)
     .option('--log-dir <dir>', 'where worker logs go (default: .id3/logs)')
     .option('--no-progress', 'print progress lines instead of live bars')
     .action(async (files: string[], flags: RunFlags) => {
