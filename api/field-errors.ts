@@ -21,6 +21,18 @@ export interface FieldError {
   /** The offending value as the API server prints it (omitted for Required and Unknown). */
   badValue?: unknown;
   detail: string;
+  /**
+   * Where the field is written in the manifest the object was read from (1-based), when it was read from one: the
+   * field's key (a list item: the item; a missing field: its nearest written ancestor). See locateFieldErrors.
+   */
+  line?: number;
+  column?: number;
+}
+
+/** A 1-based line and column in a source file. */
+export interface SourcePosition {
+  line: number;
+  column: number;
 }
 
 const TYPE_TEXT: Record<FieldErrorType, string> = {
@@ -75,4 +87,44 @@ export function joinPath(parent: string, segment: string | number): string {
   if (typeof segment === 'number') return `${parent}[${segment}]`;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) return `${parent}[${JSON.stringify(segment)}]`;
   return parent ? `${parent}.${segment}` : segment;
+}
+
+/**
+ * The segments of a field path, the inverse of joinPath: `spec.ranges[0].min` → spec, ranges, 0, min. Also reads the
+ * `['key']` form of CEL fieldPaths. Stops at the first part it cannot read, so the result is the longest readable
+ * prefix.
+ */
+export function splitPath(path: string): (string | number)[] {
+  const segment = /\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\['([^']*)'\]/y;
+  const segments: (string | number)[] = [];
+  for (let m = segment.exec(path); m; m = segment.exec(path)) {
+    const [, name, index, json, quoted] = m;
+    if (name !== undefined) segments.push(name);
+    else if (index !== undefined) segments.push(Number(index));
+    else if (json !== undefined) segments.push(JSON.parse(json) as string);
+    else segments.push(quoted ?? '');
+  }
+  return segments;
+}
+
+/**
+ * The errors with the source position of the field each names, from `positions` (field path → position of the
+ * field's key, '' the document's start; see parseManifests). A field that is not written — a missing required field,
+ * a defaulted one — gets the position of its nearest written ancestor, so a missing field points at its parent.
+ */
+export function locateFieldErrors(
+  errors: readonly FieldError[],
+  positions: ReadonlyMap<string, SourcePosition>,
+): FieldError[] {
+  return errors.map((e) => {
+    let at = positions.get('');
+    let path = '';
+    for (const segment of splitPath(e.field)) {
+      path = joinPath(path, segment);
+      const p = positions.get(path);
+      if (!p) break;
+      at = p;
+    }
+    return at ? { ...e, line: at.line, column: at.column } : { ...e };
+  });
 }

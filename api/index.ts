@@ -19,6 +19,8 @@ export {
   type FieldErrorType,
   formatFieldError,
   joinPath,
+  locateFieldErrors,
+  type SourcePosition,
   ValidationError,
 } from './field-errors.ts';
 export { definingPaths, type Fingerprint, fingerprintDifferences, fingerprintOf } from './fingerprint.ts';

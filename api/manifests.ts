@@ -1,6 +1,6 @@
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { GROUP } from './constants.ts';
-import type { FieldError } from './field-errors.ts';
+import { type FieldError, joinPath, locateFieldErrors, type SourcePosition } from './field-errors.ts';
 import { admit, isJobKind, objectRef } from './kinds.ts';
 import { isPlainObject } from './schema/defaults.ts';
 
@@ -11,6 +11,12 @@ export interface ManifestDocument {
   /** 1-based line of the document's first content. */
   line: number;
   object: unknown;
+  /**
+   * Where each field is written, by field path as FieldError.field names it (`spec.ranges[0].min`): the position of
+   * its key, or of the item for list items; '' is the document's first content. Empty for a syntax error. Give it to
+   * locateFieldErrors to point errors at their fields.
+   */
+  positions: ReadonlyMap<string, SourcePosition>;
   /** A YAML syntax error, with its line; object is undefined then. */
   syntaxError?: string;
 }
@@ -32,15 +38,47 @@ export function parseManifests(text: string): ManifestDocument[] {
         index,
         line,
         object: undefined,
+        positions: new Map(),
         syntaxError: doc.errors.map((e) => e.message.split('\n')[0]).join('; '),
       });
       return;
     }
     const object = doc.toJS({ maxAliasCount: 1000 });
     if (object === null || object === undefined) return;
-    out.push({ index, line, object });
+    out.push({ index, line, object, positions: fieldPositions(doc, start, lines) });
   });
   return out;
+}
+
+/**
+ * Field path → position of every key and list item of a document, paths built with joinPath as the validators build
+ * them. An alias is not followed: the fields under it are placed at the alias.
+ */
+function fieldPositions(doc: Document, start: number, lines: LineCounter): Map<string, SourcePosition> {
+  const at = (offset: number): SourcePosition => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  const positions = new Map([['', at(start)]]);
+  const visit = (node: unknown, path: string): void => {
+    if (isMap(node)) {
+      for (const { key, value } of node.items) {
+        if (!isScalar(key) || !key.range) continue;
+        const field = joinPath(path, String(key.value));
+        positions.set(field, at(key.range[0]));
+        visit(value, field);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        if (!isNode(item) || !item.range) return;
+        const field = joinPath(path, i);
+        positions.set(field, at(item.range[0]));
+        visit(item, field);
+      });
+    }
+  };
+  visit(doc.contents, '');
+  return positions;
 }
 
 export interface ManifestCheck {
@@ -75,7 +113,7 @@ export function checkManifests(text: string): ManifestCheck[] {
     const ours = isJobKind(o.kind) || (typeof o.apiVersion === 'string' && o.apiVersion.startsWith(`${GROUP}/`));
     const typed = typeof o.apiVersion === 'string' && typeof o.kind === 'string';
     if (!ours && typed) return { ...base, ref, outcome: 'skipped', errors: [], note: `not an ${GROUP} kind` };
-    const { errors } = admit(doc.object);
+    const errors = locateFieldErrors(admit(doc.object).errors, doc.positions);
     return { ...base, ref, outcome: errors.length ? 'invalid' : 'valid', errors };
   });
 }

@@ -67,14 +67,14 @@ function readSources(file: string): JobSource[] {
   }
   return parseManifests(text).map((d) => {
     if (d.syntaxError) throw new RunPlanError(`${file}:${d.line}: YAML syntax error: ${d.syntaxError}`);
-    return { object: d.object, dir: dirname(resolve(file)), file, line: d.line };
+    return { object: d.object, dir: dirname(resolve(file)), file, line: d.line, positions: d.positions };
   });
 }
 
 function reportPlanError(err: unknown): number {
   if (err instanceof ValidationError) {
     process.stderr.write(`${paint.red('error')}: ${err.objectRef} is invalid; nothing was run or written:\n`);
-    for (const e of err.errors) process.stderr.write(`  ${formatFieldError(e)}\n`);
+    for (const e of err.errors) process.stderr.write(`  ${e.line ? `line ${e.line}: ` : ''}${formatFieldError(e)}\n`);
     return EXIT_BAD_INPUT;
   }
   if (err instanceof RunPlanError || err instanceof PreflightError) {

@@ -67,12 +67,13 @@ function printText(results: FileCheck[], quiet: boolean): void {
       continue;
     }
     for (const c of r.checks) {
-      const where = `${r.file}:${c.line}: ${c.ref}`;
-      if (c.outcome === 'valid' && !quiet) console.log(`${where}: ${paint.green('valid')}`);
-      if (c.outcome === 'skipped' && !quiet) console.log(`${where}: ${paint.dim(`skipped (${c.note})`)}`);
+      // A document's verdict points at its first line; a field error at the field's own line.
+      const where = (line = c.line) => `${r.file}:${line}: ${c.ref}`;
+      if (c.outcome === 'valid' && !quiet) console.log(`${where()}: ${paint.green('valid')}`);
+      if (c.outcome === 'skipped' && !quiet) console.log(`${where()}: ${paint.dim(`skipped (${c.note})`)}`);
       if (c.outcome !== 'invalid') continue;
-      if (c.note) console.log(`${where}: ${paint.red('error')}: ${c.note}`);
-      for (const e of c.errors) console.log(`${where}: ${paint.red('error')}: ${formatFieldError(e)}`);
+      if (c.note) console.log(`${where()}: ${paint.red('error')}: ${c.note}`);
+      for (const e of c.errors) console.log(`${where(e.line)}: ${paint.red('error')}: ${formatFieldError(e)}`);
     }
   }
   const docs = results.flatMap((r) => r.checks);

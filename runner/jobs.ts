@@ -6,7 +6,9 @@ import {
   isJobKind,
   KIND_DATASET,
   KIND_TRAINING,
+  locateFieldErrors,
   objectRef,
+  type SourcePosition,
   type SyntheticDatasetJob,
   ValidationError,
 } from '../api/index.ts';
@@ -25,6 +27,8 @@ export interface JobSource {
   dir: string;
   file: string;
   line: number;
+  /** Where each field is written in the file (parseManifests), so that errors point at their lines. */
+  positions?: ReadonlyMap<string, SourcePosition>;
 }
 
 export interface RunJob {
@@ -62,7 +66,10 @@ export function planRun(sources: readonly JobSource[], o: RunOptions): RunJob[] 
 function admitSource(s: JobSource, o: RunOptions, count: number): Id3Job {
   const { object, errors } = admit(s.object);
   if (errors.length > 0)
-    throw new ValidationError(`${s.file}:${s.line}: ${objectRef(s.object)}`, errors as FieldError[]);
+    throw new ValidationError(
+      `${s.file}:${s.line}: ${objectRef(s.object)}`,
+      s.positions ? locateFieldErrors(errors, s.positions) : (errors as FieldError[]),
+    );
   let job = resolveJobPaths(object, s.dir, o.join);
   if (o.out) {
     const uri = count === 1 ? o.out : o.join(o.out, job.metadata.name);

@@ -54,6 +54,23 @@ describe('id3 validate', () => {
     expect(out).toContain('2 invalid, 1 valid');
   });
 
+  it("prints each field error at the field's line", () => {
+    const text = stringify(
+      datasetJob('typo').set('spec.imagesPerIdentiy', 10).set('spec.anchorSimilarity', { lb: 0.9, ub: 0.5 }).obj(),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'id3-validate-'));
+    const file = join(dir, 'typo.yaml');
+    writeFileSync(file, `# a comment\n---\n${text}`);
+    const lineOf = (key: string) => text.split('\n').findIndex((l) => l.trimStart().startsWith(`${key}:`)) + 3;
+    const { code, out } = id3('validate', file);
+    expect(code).toBe(1);
+    expect(out.trim().split('\n')).toEqual([
+      `${file}:${lineOf('imagesPerIdentiy')}: SyntheticDatasetJob/typo: error: spec.imagesPerIdentiy: Unknown field: did you mean "imagesPerIdentity"?`,
+      `${file}:${lineOf('anchorSimilarity')}: SyntheticDatasetJob/typo: error: spec.anchorSimilarity: Invalid value: "object": anchorSimilarity.lb must be less than anchorSimilarity.ub`,
+      '1 invalid, 0 valid',
+    ]);
+  });
+
   it('reports YAML syntax errors and missing files instead of crashing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'id3-validate-'));
     writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: id3.sfr.dev/v1alpha1\nkind: [unclosed\n');

@@ -288,8 +288,11 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     });
     const r = await id3('run', file);
     expect(r.code).toBe(65);
+    const line = readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.trimStart().startsWith('anchorSimilarity:'));
     expect(r.out).toContain(
-      'spec.anchorSimilarity: Invalid value: "object": anchorSimilarity.lb must be less than anchorSimilarity.ub',
+      `line ${line + 1}: spec.anchorSimilarity: Invalid value: "object": anchorSimilarity.lb must be less than anchorSimilarity.ub`,
     );
     expect(existsSync(out)).toBe(false);
   });
