@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkpointFiles } from '../../test/storage/fixtures.ts';
 import { checkpointKeys } from '../dataset/index.ts';
-import { openStore, type Store, scopedStore } from '../storage/index.ts';
+import { openStore, StorageError, type Store, scopedStore } from '../storage/index.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import { CheckpointError } from './errors.ts';
 import { resolveCheckpoint } from './resolve.ts';
@@ -41,6 +41,7 @@ describe('CheckpointStore', () => {
     await store.hold(10, 's3://datasets/a');
     await store.hold(10, '/data/b');
     await raw.put(checkpointKeys.hold('garbled'), '{ not json');
+    await raw.put(checkpointKeys.hold('null'), 'null');
     for (const step of [20, 30]) await store.save(ckpt(step));
     expect(await store.committedSteps()).toEqual([10, 30]);
     expect((await store.holds()).map((h) => [h.step, h.holder, h.heldAt]).sort()).toEqual([
@@ -57,6 +58,80 @@ describe('CheckpointStore', () => {
     await store.save(ckpt(50));
     expect(await store.committedSteps()).toEqual([50]);
     expect(await store.load(50)).toEqual(ckpt(50));
+  });
+
+  it('lets a hold lapse when its holder stops renewing it', async () => {
+    let now = Date.UTC(2026, 10, 27);
+    const store = new CheckpointStore(openStore(freshDir()), {
+      keep: 1,
+      holdTtlMs: 3_600_000,
+      clock: { now: () => now, sleep: async () => {} },
+    });
+    await store.save(ckpt(10));
+    await store.hold(10, 'a deleted dataset job');
+    now += 3_000_000;
+    await store.save(ckpt(20));
+    expect(await store.committedSteps()).toEqual([10, 20]);
+    now += 1_000_000; // past the TTL: the job that held it is gone
+    await store.save(ckpt(30));
+    expect(await store.committedSteps()).toEqual([30]);
+  });
+
+  it.each([
+    ['before', true, [10, 20]],
+    ['after', false, [20]],
+  ] as const)(
+    'never deletes a step held while retention runs (hold lands %s the marker goes)',
+    async (when, held, left) => {
+      const raw = openStore(freshDir());
+      let holding: Promise<boolean> | undefined;
+      // A dataset job plans on step 10 at the worst moments: after prune read the holds, around its marker delete.
+      const racing: Store = Object.create(raw, {
+        delete: {
+          value: async (key: string) => {
+            const race = key === checkpointKeys.marker(10) && !holding;
+            if (race && when === 'before')
+              await (holding = new CheckpointStore(raw).holdStep(10, 's3://datasets/late'));
+            await raw.delete(key);
+            if (race && when === 'after') await (holding = new CheckpointStore(raw).holdStep(10, 's3://datasets/late'));
+          },
+        },
+      });
+      const store = new CheckpointStore(racing, { keep: 1 });
+      await store.save(ckpt(10));
+      await store.save(ckpt(20));
+      // The holder is told whether it got the step; a step it was told it has is still there, whole.
+      expect(await holding).toBe(held);
+      expect(await store.committedSteps()).toEqual(left);
+      if (held) expect(await store.load(10)).toEqual(ckpt(10));
+    },
+  );
+
+  it('skips retention, and says so, when the holds cannot be read', async () => {
+    const raw = openStore(freshDir());
+    const warnings: string[] = [];
+    const denying: Store = Object.create(raw, {
+      get: {
+        value: async (key: string) => {
+          if (key.startsWith('holds/')) throw new StorageError('AccessDenied', { uri: raw.uri(key) });
+          return raw.get(key);
+        },
+      },
+    });
+    const store = new CheckpointStore(denying, { keep: 1, onWarning: (m) => warnings.push(m) });
+    await store.save(ckpt(10));
+    await store.hold(10, 'someone');
+    await store.save(ckpt(20));
+    expect(await store.committedSteps()).toEqual([10, 20]);
+    expect(warnings).toEqual(['checkpoint retention skipped: the holds cannot be read (AccessDenied)']);
+  });
+
+  it('holdStep holds a committed step and refuses a deleted one, leaving no hold behind', async () => {
+    const store = new CheckpointStore(openStore(freshDir()), { keep: 1 });
+    await store.save(ckpt(10));
+    expect(await store.holdStep(10, 'a')).toBe(true);
+    expect(await store.holdStep(99, 'b')).toBe(false);
+    expect((await store.holds()).map((h) => [h.step, h.holder])).toEqual([[10, 'a']]);
   });
 
   it('never follows latest to an uncommitted folder, and falls back to the newest committed one', async () => {

@@ -1,4 +1,4 @@
-import { checkpointKeys } from '../dataset/index.ts';
+import { checkpointKeys } from '../dataset/layout.ts';
 import {
   type Clock,
   checkKey,
@@ -29,9 +29,10 @@ export interface CheckpointMarker {
 }
 
 /**
- * A dataset job's claim on a step (`holds/<id>.json`): retention keeps a held step, whatever `keep` says, until the
- * holder releases it. A trainer that goes on past a step a dataset job is still sampling from would otherwise
- * delete it under that job.
+ * A dataset job's claim on a step (`holds/<id>.json`): retention keeps a held step, whatever `keep` says, while the
+ * hold is live. A trainer that goes on past a step a dataset job is still sampling from would otherwise delete it
+ * under that job. A hold is a lease: its holder renews it while it works and releases it when done, and one not
+ * renewed for `holdTtlMs` (a job that failed for good or was deleted) no longer holds anything.
  */
 export interface CheckpointHold {
   step: number;
@@ -39,6 +40,9 @@ export interface CheckpointHold {
   holder: string;
   heldAt: string;
 }
+
+/** How long a hold lasts without renewal; dataset jobs renew theirs far more often (see worker/stages). */
+export const HOLD_TTL_MS = 7 * 24 * 3600_000;
 
 /** The `latest` pointer. */
 interface LatestPointer {
@@ -59,6 +63,10 @@ export interface CheckpointStoreOptions {
   keep?: number;
   /** Files written at once. */
   concurrency?: number;
+  /** Holds older than this are ignored by retention (default HOLD_TTL_MS). */
+  holdTtlMs?: number;
+  /** Told when retention is skipped for a save (the holds could not be read): the trainer logs it. */
+  onWarning?: (message: string) => void;
 }
 
 const RESERVED = new Set(['metadata.json', 'COMMITTED']);
@@ -154,7 +162,7 @@ export class CheckpointStore {
     return steps.sort((a, b) => a - b);
   }
 
-  /** Keeps `step` from retention until `release(holder)`; holding again moves the holder's claim. */
+  /** Keeps `step` from retention while the hold is live; holding again renews it or moves the holder's claim. */
   async hold(step: number, holder: string): Promise<void> {
     const hold: CheckpointHold = { step, holder, heldAt: new Date(this.clock.now()).toISOString() };
     await this.store.put(checkpointKeys.hold(holderId(holder)), jsonBytes(hold), { contentType: 'application/json' });
@@ -164,33 +172,84 @@ export class CheckpointStore {
     await this.store.delete(checkpointKeys.hold(holderId(holder)));
   }
 
-  /** The holds on this store's steps. A hold that is not valid JSON holds nothing (it must not stop training). */
+  /**
+   * The live holds on this store's steps (expired ones left out). A hold that does not parse as one holds nothing:
+   * a stray file must not stop training. A hold that cannot be read at all throws.
+   */
   async holds(): Promise<CheckpointHold[]> {
     const out: CheckpointHold[] = [];
+    const oldest = this.clock.now() - (this.opts.holdTtlMs ?? HOLD_TTL_MS);
     for await (const o of this.store.list(checkpointKeys.holds)) {
+      let hold: Partial<CheckpointHold> | null;
       try {
-        const hold = JSON.parse(Buffer.from(await this.store.get(o.key)).toString('utf8')) as Partial<CheckpointHold>;
-        if (Number.isInteger(hold.step)) out.push(hold as CheckpointHold);
+        hold = JSON.parse(Buffer.from(await this.store.get(o.key)).toString('utf8')) as Partial<CheckpointHold> | null;
       } catch (err) {
-        if (!(err instanceof SyntaxError || err instanceof ObjectNotFoundError)) throw err;
+        if (err instanceof SyntaxError || err instanceof ObjectNotFoundError) continue;
+        throw err;
       }
+      const heldAt = Date.parse(String(hold?.heldAt));
+      if (hold && Number.isInteger(hold.step) && !(heldAt < oldest)) out.push(hold as CheckpointHold);
     }
     return out;
   }
 
-  /** Deletes every checkpoint folder except the newest `keep` committed ones and the held ones (torn folders included). */
+  /**
+   * Deletes every checkpoint folder except the newest `keep` committed ones and the held ones (torn folders
+   * included). A hold written while this runs is not missed: the marker goes first, the holds are read again, and a
+   * step held meanwhile gets its marker back — a dataset job holds first and checks the marker after (holdStep), so
+   * one of the two always sees the other. When the holds cannot be read, nothing is deleted this time.
+   */
   async prune(): Promise<number[]> {
-    const held = (await this.holds()).map((h) => h.step);
+    let held: Set<number>;
+    try {
+      held = new Set((await this.holds()).map((h) => h.step));
+    } catch (err) {
+      this.opts.onWarning?.(`checkpoint retention skipped: the holds cannot be read (${(err as Error).message})`);
+      return [];
+    }
     const keepSteps = new Set([...(await this.committedSteps()).slice(-this.keep), ...held]);
+    const doomed = [...(await this.folders())].filter(([step]) => !keepSteps.has(step));
+    const markers = new Map<number, Uint8Array>();
+    for (const [step, keys] of doomed) {
+      if (keys.has('COMMITTED')) {
+        markers.set(step, await this.store.get(checkpointKeys.marker(step)));
+        await this.store.delete(checkpointKeys.marker(step));
+      }
+    }
+    let heldNow: Set<number>;
+    try {
+      heldNow = new Set((await this.holds()).map((h) => h.step));
+    } catch (err) {
+      // Unsure what is held now: put every marker back and delete nothing.
+      for (const [step, marker] of markers) {
+        await this.store.put(checkpointKeys.marker(step), marker, { contentType: 'application/json' });
+      }
+      this.opts.onWarning?.(`checkpoint retention skipped: the holds cannot be read (${(err as Error).message})`);
+      return [];
+    }
     const deleted: number[] = [];
-    for (const [step, keys] of await this.folders()) {
-      if (keepSteps.has(step)) continue;
-      if (keys.has('COMMITTED')) await this.store.delete(checkpointKeys.marker(step));
+    for (const [step, keys] of doomed) {
+      const marker = markers.get(step);
+      if (heldNow.has(step) && marker) {
+        await this.store.put(checkpointKeys.marker(step), marker, { contentType: 'application/json' });
+        continue;
+      }
       const rest = [...keys].filter((k) => k !== 'COMMITTED');
       await mapLimit(rest, 16, (k) => this.store.delete(checkpointKeys.file(step, k)));
       deleted.push(step);
     }
     return deleted;
+  }
+
+  /**
+   * Holds the committed step `step` for `holder`, or says it is gone. Hold first, check the marker second: against
+   * prune's delete-marker-then-reread-holds, a step this returns true for is not deleted while the hold lives.
+   */
+  async holdStep(step: number, holder: string): Promise<boolean> {
+    await this.hold(step, holder);
+    if (await this.committedRef(step)) return true;
+    await this.release(holder);
+    return false;
   }
 
   private async folders(): Promise<Map<number, Set<string>>> {

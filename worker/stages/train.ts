@@ -58,6 +58,7 @@ export async function train(ctx: TaskContext): Promise<void> {
     data,
     checkpoints: new CheckpointStore(scopedStore(ctx.store, 'checkpoints'), {
       keep: job.spec.training.keepCheckpoints,
+      onWarning: (message) => ctx.logger.warn(message),
     }),
     progress: ctx.progress('steps', job.spec.training.steps),
   };
