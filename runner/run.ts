@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ID3TrainingJob, Id3Job, Stage, WorkerEnv } from '../api/index.ts';
+import { type ID3TrainingJob, type Id3Job, KIND_DATASET, type Stage, type WorkerEnv } from '../api/index.ts';
+import { releaseDatasetHold } from '../worker/checkpoints/release.ts';
 import { taskKeys } from '../worker/dataset/layout.ts';
 import { type Env, jsonBytes, mapLimit, openStore, readJsonIfExists, type Store } from '../worker/storage/index.ts';
 import {
@@ -237,7 +238,7 @@ async function writeStatus(
   const obs: JobObservation = {
     stages: withProgress,
     suspended: false,
-    outputs: { ...outputs, ...checkpoint },
+    outputs: { ...checkpoint, ...outputs },
     ...(trainReport?.train ? { train: trainReport.train } : {}),
     preemptions: withProgress.reduce((n, s) => n + (s.progress?.preemptions ?? 0), 0),
   };
@@ -259,6 +260,14 @@ async function finish(
   o: LocalRunOptions,
 ): Promise<JobResult> {
   const { status, outputs } = await writeStatus(run, store, stages, o);
+  // Finalize releases the planned checkpoint's hold after its done marker; a finalize stopped between the two is not
+  // run again here, so a finished dataset job releases it here too (idempotent).
+  if (run.job.kind === KIND_DATASET && status.phase === 'Succeeded') {
+    const open = (uri: string) => openStore(uri, run.job.spec.storage, o.env);
+    await releaseDatasetHold(store, open, (obj, msg) => o.logger.warn(obj, msg)).catch((err: unknown) =>
+      o.logger.warn({ err: String(err) }, 'could not release the hold on the planned checkpoint'),
+    );
+  }
   const failed = outcomes.find((x) => x.result === 'failed');
   const warnings = outcomes.flatMap((x) => (x.result === 'done' && x.warnings ? [x.warnings] : []));
   return {

@@ -160,6 +160,26 @@ describe('decide: SyntheticDatasetJob', () => {
     expect(plan.events[0]).toMatchObject({ type: 'Warning', reason: 'Failed' });
   });
 
+  it('shows in status the step the plan fixed when the spec names a checkpoints folder, and keeps the spec in the pods', () => {
+    const job = sdj();
+    const step = 's3://models/id3/checkpoints/step-000000500';
+    const before = decide(job, observed(), t0, opts);
+    expect((before.status as SyntheticDatasetJob['status'])?.checkpointURI).toBe('s3://models/id3/checkpoints');
+    const planned = observed({ children: [child(job, 'plan', complete())], outputs: { checkpointURI: step } });
+    const after = decide(written(job, before), planned, t0, opts);
+    expect((after.status as SyntheticDatasetJob['status'])?.checkpointURI).toBe(step);
+    const env = after.apply[0]?.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === 'ID3_JOB')?.value;
+    expect(JSON.parse(env!).spec.model.checkpointURI).toBe('s3://models/id3/checkpoints');
+  });
+
+  it('keeps the step it resolved from a trainingJobRef in status, whatever the workers publish', () => {
+    const job = sdj(datasetJob('d').namespace('ns').set('metadata.uid', 'u1').trainingJobRef('tj'));
+    const resolved = 's3://models/tj/checkpoints/step-000500000';
+    const running = { ...job, status: { checkpointURI: resolved } } as SyntheticDatasetJob;
+    const plan = decide(running, observed({ outputs: { checkpointURI: `${resolved}/` } }), t0, opts);
+    expect((plan.status as SyntheticDatasetJob['status'])?.checkpointURI).toBe(resolved);
+  });
+
   it("waits for its trainingJobRef, then runs with that job's latest checkpoint, fixed in status", () => {
     const job = sdj(datasetJob('d').namespace('ns').set('metadata.uid', 'u1').trainingJobRef('tj'));
     const missing = decide(job, observed({ trainingJob: null }), t0, opts);

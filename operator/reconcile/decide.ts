@@ -133,6 +133,17 @@ function resolveModel(job: Id3Job, tj: ID3TrainingJob | null | undefined): Depen
   return { checkpointURI: tj.status.latestCheckpointURI };
 }
 
+/**
+ * status.checkpointURI of a dataset job. Under trainingJobRef it is the operator's record of the step it resolved
+ * (resolveModel reads it back, so it must not change). A spec.model.checkpointURI may name a folder whose latest
+ * moves: there the step the plan fixed, once the workers publish it, says which model the images come from.
+ */
+function checkpointOutput(job: Id3Job, dep: Dependency, published: Observed['outputs']): { checkpointURI?: string } {
+  if (job.kind !== KIND_DATASET || !dep.checkpointURI) return {};
+  const fromSpec = (job as SyntheticDatasetJob).spec.model.checkpointURI !== undefined;
+  return { checkpointURI: (fromSpec && published?.checkpointURI) || dep.checkpointURI };
+}
+
 function observation(job: Id3Job, graph: StageSpec[], observed: Observed, dep: Dependency, now: Date): JobObservation {
   const stages = observeStages(job, observed.children, observed.pods).map((s) =>
     withProgress(job, graph, s, observed.reports, now),
@@ -151,10 +162,7 @@ function observation(job: Id3Job, graph: StageSpec[], observed: Observed, dep: D
       countPreemptions(observed.pods),
       stages.reduce((n, s) => n + (s.progress?.preemptions ?? 0), 0),
     ),
-    outputs: {
-      ...observed.outputs,
-      ...(dep.checkpointURI && job.kind === KIND_DATASET ? { checkpointURI: dep.checkpointURI } : {}),
-    },
+    outputs: { ...observed.outputs, ...checkpointOutput(job, dep, observed.outputs) },
   };
 }
 

@@ -250,8 +250,15 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     const r = await id3('run', file, '--no-progress');
     expect(r.code, r.out).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).model.step).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'status', 'status.json'), 'utf8')).checkpointURI).toBe(
+      join(model, 'step-000000000'),
+    );
     expect(datasetBytes(out)).toEqual(reference);
     // Finished, the dataset lets the step go: the trainer's next save prunes it.
+    expect(await store.holds()).toEqual([]);
+    // A finalize stopped after its done marker but before the release is not run again; the run releases instead.
+    await store.hold(0, out);
+    expect((await id3('run', file, '--no-progress')).code).toBe(0);
     expect(await store.holds()).toEqual([]);
     await store.save({ step: 2, metadata: step0.metadata, files: step1 });
     expect(await store.committedSteps()).toEqual([2]);

@@ -13,7 +13,9 @@ export {
   type CheckpointRef,
   CheckpointStore,
   type CheckpointStoreOptions,
+  HOLD_TTL_MS,
   readCheckpointMarker,
 } from './checkpoint-store.ts';
 export { CheckpointError } from './errors.ts';
+export { releaseDatasetHold } from './release.ts';
 export { checkpointFolder, resolveCheckpoint } from './resolve.ts';

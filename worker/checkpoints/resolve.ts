@@ -1,4 +1,4 @@
-import { checkpointKeys } from '../dataset/index.ts';
+import { checkpointKeys } from '../dataset/layout.ts';
 import { type Store, scopedStore } from '../storage/index.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import { CheckpointError } from './errors.ts';

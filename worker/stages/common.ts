@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { IdentityEncoderSpec } from '../../api/index.ts';
 import { isRelativePath } from '../../workflow/index.ts';
-import { CheckpointError, type CheckpointStore, checkpointFolder, resolveCheckpoint } from '../checkpoints/index.ts';
+import { CheckpointError, checkpointFolder, resolveCheckpoint } from '../checkpoints/index.ts';
 import { datasetKeys } from '../dataset/index.ts';
 import { type LoadedCheckpoint, type SamplerModel, samplerModelFromCheckpoint } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
@@ -49,7 +49,7 @@ export interface SamplingModel extends LoadedCheckpoint {
 
 /** The checkpoint a dataset job names, with the weights it samples with; bad or missing checkpoints are bad input. */
 export async function loadSamplingModel(ctx: TaskContext, uri: string, weights: 'ema' | 'raw'): Promise<SamplingModel> {
-  try {
+  return asBadInput(uri, async () => {
     const { checkpoints, step } = await resolveCheckpoint(uri, ctx.open);
     const ref = await checkpoints.committedRef(step);
     const built = samplerModelFromCheckpoint(await checkpoints.load(step), weights);
@@ -59,12 +59,7 @@ export async function loadSamplingModel(ctx: TaskContext, uri: string, weights: 
       uri: ref?.uri ?? uri,
       step,
     };
-  } catch (err) {
-    if (err instanceof CheckpointError || err instanceof ObjectNotFoundError) {
-      throw new PermanentInputError(`checkpoint ${uri}: ${(err as Error).message}`, { cause: err });
-    }
-    throw err;
-  }
+  });
 }
 
 /**
@@ -97,38 +92,66 @@ async function plannedCheckpoint(ctx: TaskContext): Promise<{ uri: string; step:
 }
 
 /**
- * Holds the planned step in its checkpoint store (`holds/`), so that a trainer going on there does not prune it
- * while this dataset is being made; the dataset's output URI is the holder. A store this job may not write (a
- * read-only model folder in an image, read-only credentials) loses only that protection: warned, not failed.
+ * The plan's choice of checkpoint: resolves the spec's URI and holds the step it finds in its checkpoint store
+ * (`holds/`, the dataset's output URI as holder) before anything reads it, so that a trainer going on there does not
+ * prune it while this dataset is made. Hold first, check the step second (CheckpointStore.holdStep); a step pruned
+ * in between is resolved again. A store this job may not write (a read-only model folder in an image, read-only
+ * credentials) loses only that protection: warned, not failed. Returns the step folder's URI.
  */
-export async function holdPlannedCheckpoint(ctx: TaskContext, uri: string, step: number): Promise<void> {
-  await tolerateReadOnly(ctx, uri, 'hold', async (checkpoints) => checkpoints.hold(step, ctx.store.root));
+export async function resolveAndHold(ctx: TaskContext, uri: string): Promise<string> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { checkpoints, step } = await asBadInput(uri, () => resolveCheckpoint(uri, ctx.open));
+    const ref = await checkpoints.committedRef(step);
+    if (!ref) continue;
+    const held = await tolerateReadOnly(ctx, ref.uri, 'hold', () => checkpoints.holdStep(step, ctx.store.root));
+    if (held !== false) return ref.uri;
+  }
+  throw new Error(`checkpoint ${uri}: the step it points at was deleted three times while being held; try again`);
 }
 
-/** Releases the hold once the dataset is finished (idempotent: a finished job run again releases nothing). */
-export async function releasePlannedCheckpoint(ctx: TaskContext): Promise<void> {
-  const { uri } = await plannedCheckpoint(ctx);
-  await tolerateReadOnly(ctx, uri, 'release', async (checkpoints) => checkpoints.release(ctx.store.root));
+/**
+ * Renews the hold on the planned step, at most once per `everyMs`: a hold is a lease (HOLD_TTL_MS), so that one
+ * left by a job that failed for good or was deleted stops holding on its own. Quiet where the plan already warned.
+ */
+export function holdRenewer(ctx: TaskContext, stepUri: string, step: number, everyMs = 3600_000): () => Promise<void> {
+  let last = Number.NEGATIVE_INFINITY;
+  return async () => {
+    if (Date.now() - last < everyMs) return;
+    last = Date.now();
+    const folder = checkpointFolder(stepUri, ctx.open);
+    await folder?.checkpoints.hold(step, ctx.store.root).catch((err: unknown) => {
+      if (!(err instanceof StorageError) || err.retryable || err.restartable) throw err;
+    });
+  };
 }
 
-async function tolerateReadOnly(
+async function tolerateReadOnly<T>(
   ctx: TaskContext,
   uri: string,
-  what: 'hold' | 'release',
-  fn: (checkpoints: CheckpointStore) => Promise<void>,
-): Promise<void> {
-  const folder = checkpointFolder(uri, ctx.open);
-  if (!folder) return;
+  what: 'hold',
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
   try {
-    await fn(folder.checkpoints);
+    return await fn();
   } catch (err) {
     if (!(err instanceof StorageError) || err.retryable || err.restartable) throw err;
     ctx.logger.warn(
       { checkpoint: uri, error: err.message },
-      what === 'hold'
-        ? "cannot hold the planned checkpoint (its store is read-only here): a training job's retention could delete it before this dataset is done"
-        : 'cannot release the hold on the planned checkpoint; delete its holds/ entry by hand to let retention prune that step',
+      `cannot ${what} the planned checkpoint (its store is read-only here): a training job's retention could delete it before this dataset is done`,
     );
+    return undefined;
+  }
+}
+
+/** Runs fn; a missing or malformed checkpoint is bad input (exit 65), naming `uri`. */
+async function asBadInput<T>(uri: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof CheckpointError || err instanceof ObjectNotFoundError) {
+      throw new PermanentInputError(`checkpoint ${uri}: ${(err as Error).message}`, { cause: err });
+    }
+    throw err;
   }
 }
 

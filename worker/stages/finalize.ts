@@ -1,5 +1,6 @@
 import type { SyntheticDatasetJob, SyntheticDatasetJobStatusQuality } from '../../api/index.ts';
 import { OUTPUTS_KEY } from '../../workflow/index.ts';
+import { releaseDatasetHold } from '../checkpoints/index.ts';
 import {
   buildDatasetCard,
   type DatasetCardInput,
@@ -21,14 +22,7 @@ import { datasetImages, embedderOf } from '../reporting/index.ts';
 import type { TaskContext } from '../runtime/index.ts';
 import { jsonBytes, scopedStore } from '../storage/index.ts';
 import { describeOutput, runTask, type TaskMarker, type TaskOutput } from '../tasks/index.ts';
-import {
-  loadEncoderFrom,
-  loadPlannedModel,
-  markersOf,
-  recordedEncoderSpec,
-  releasePlannedCheckpoint,
-  useBackend,
-} from './common.ts';
+import { loadEncoderFrom, loadPlannedModel, markersOf, recordedEncoderSpec, useBackend } from './common.ts';
 
 /**
  * finalize (SyntheticDatasetJob, one task): checks every tar is committed, merges the per-tar indexes into
@@ -73,11 +67,11 @@ export async function finalize(ctx: TaskContext): Promise<void> {
       index,
       describeOutput(datasetKeys.manifest, await ctx.store.get(datasetKeys.manifest)),
     ];
-    await publish(ctx, quality);
+    await publish(ctx, model.uri, quality);
     return { outputs, summary: { images: tars.reduce((n, t) => n + t.images, 0), tars: tars.length } };
   });
   // After the done marker: a finalize killed before it runs again, and needs the planned checkpoint to be there.
-  await releasePlannedCheckpoint(ctx);
+  await releaseDatasetHold(ctx.store, ctx.open, (obj, msg) => ctx.logger.warn(obj, msg));
 }
 
 async function committedTars(ctx: TaskContext, job: SyntheticDatasetJob, done: TaskMarker[]): Promise<TarRecord[]> {
@@ -179,8 +173,13 @@ function headline(m: QualityMetrics): SyntheticDatasetJobStatusQuality {
   };
 }
 
-async function publish(ctx: TaskContext, quality: SyntheticDatasetJobStatusQuality | undefined): Promise<void> {
+async function publish(
+  ctx: TaskContext,
+  checkpointURI: string,
+  quality: SyntheticDatasetJobStatusQuality | undefined,
+): Promise<void> {
   const outputs = {
+    checkpointURI,
     manifestURI: ctx.store.uri(datasetKeys.manifest),
     ...(quality ? { reportURI: ctx.store.uri(datasetKeys.reportHtml), quality } : {}),
   };

@@ -25,6 +25,7 @@ import {
 import { PermanentInputError, type ProgressReporter, type TaskContext } from '../runtime/index.ts';
 import { describeOutput, runTask, type TaskOutput } from '../tasks/index.ts';
 import {
+  holdRenewer,
   loadEncoderFrom,
   loadPlannedModel,
   markersOf,
@@ -54,6 +55,8 @@ interface Generator {
   encoding: ImageEncoding;
   progress: ProgressReporter;
   done: number;
+  /** Keeps the dataset's hold on its planned checkpoint alive (a lease) while the task works. */
+  renewHold: () => Promise<void>;
 }
 
 export async function generate(ctx: TaskContext): Promise<void> {
@@ -108,7 +111,9 @@ async function generateTars(
       spec.output.imageFormat === 'jpeg' ? { format: 'jpeg', quality: spec.output.jpegQuality } : { format: 'png' },
     progress: ctx.progress('images', totalImages),
     done: totalImages - pendingImages,
+    renewHold: holdRenewer(ctx, model.uri, model.step),
   };
+  await g.renewHold();
   const committed: CommittedTar[] = [];
   for (const writer of writers) committed.push(await fillTar(g, writer));
   await g.progress.finish();
@@ -134,6 +139,7 @@ async function fillTar(g: Generator, writer: ShardWriter): Promise<CommittedTar>
     for (const batch of tarBatches(plans, g.job.spec.sampler.batchSize, pending)) {
       await sampleBatch(g, writer, batch, anchors, pending);
       if (g.ctx.signal.aborted) throw g.ctx.stopped();
+      await g.renewHold();
     }
   }
   return writer.commit();

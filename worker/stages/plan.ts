@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SyntheticDatasetJob } from '../../api/index.ts';
+import { OUTPUTS_KEY } from '../../workflow/index.ts';
 import { datasetKeys, encodeJsonl, float32Bytes, npyHeader } from '../dataset/index.ts';
 import {
   type AttributeSource,
@@ -17,7 +18,7 @@ import {
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
 import { jsonBytes } from '../storage/index.ts';
 import { describeOutput, runTask, type TaskOutput } from '../tasks/index.ts';
-import { holdPlannedCheckpoint, loadSamplingModel, markersOf, type SamplingModel, useBackend } from './common.ts';
+import { loadSamplingModel, markersOf, resolveAndHold, type SamplingModel, useBackend } from './common.ts';
 
 /**
  * plan (SyntheticDatasetJob, one task): Algorithm 3's steps 1–3 for the whole dataset. Places the N anchors on the
@@ -32,8 +33,8 @@ export async function plan(ctx: TaskContext): Promise<void> {
   const job = ctx.job as SyntheticDatasetJob;
   await runTask(markersOf(ctx), { stage: 'plan', index: 0 }, async () => {
     await useBackend(ctx);
-    const model = await loadSamplingModel(ctx, job.spec.model.checkpointURI ?? '', job.spec.model.weights);
-    await holdPlannedCheckpoint(ctx, model.uri, model.step);
+    const chosen = await resolveAndHold(ctx, job.spec.model.checkpointURI ?? '');
+    const model = await loadSamplingModel(ctx, chosen, job.spec.model.weights);
     const cfg = planFromSpec(job.spec, {
       embeddingSize: model.config.conditioning.embeddingSize,
       attributeNames: attributeNames(model),
@@ -87,6 +88,8 @@ export async function plan(ctx: TaskContext): Promise<void> {
     };
     const summaryBytes = jsonBytes(summary);
     await ctx.store.put(datasetKeys.planSummary, summaryBytes);
+    // The step the images come from, for the job's status from now on (finalize publishes it again with the rest).
+    await ctx.store.put(OUTPUTS_KEY, jsonBytes({ checkpointURI: model.uri }));
     outputs.push(describeOutput(datasetKeys.planSummary, summaryBytes));
     await progress.finish();
     ctx.logger.info(
