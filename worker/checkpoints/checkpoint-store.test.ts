@@ -85,15 +85,18 @@ describe('CheckpointStore', () => {
     async (when, held, left) => {
       const raw = openStore(freshDir());
       let holding: Promise<boolean> | undefined;
+      const holdLate = () => {
+        holding = new CheckpointStore(raw).holdStep(10, 's3://datasets/late');
+        return holding;
+      };
       // A dataset job plans on step 10 at the worst moments: after prune read the holds, around its marker delete.
       const racing: Store = Object.create(raw, {
         delete: {
           value: async (key: string) => {
             const race = key === checkpointKeys.marker(10) && !holding;
-            if (race && when === 'before')
-              await (holding = new CheckpointStore(raw).holdStep(10, 's3://datasets/late'));
+            if (race && when === 'before') await holdLate();
             await raw.delete(key);
-            if (race && when === 'after') await (holding = new CheckpointStore(raw).holdStep(10, 's3://datasets/late'));
+            if (race && when === 'after') await holdLate();
           },
         },
       });
