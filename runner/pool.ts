@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { EXIT_BAD_INPUT, EXIT_RETRY, type Stage } from '../api/index.ts';
 import { workerErrorFromLog } from '../workflow/index.ts';
 
@@ -95,6 +96,8 @@ function runOnce(t: TaskLaunch, attempt: number, signal: AbortSignal): Promise<A
   const tail: string[] = [];
   let warnings: TaskWarnings | undefined;
   const lines = { stdout: '', stderr: '' };
+  // A chunk may end inside a multi-byte character, not only inside a line.
+  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
   const take = (line: string) => {
     if (!line) return;
     tail.push(line);
@@ -107,7 +110,7 @@ function runOnce(t: TaskLaunch, attempt: number, signal: AbortSignal): Promise<A
     // Lines are judged whole: a chunk may end mid-line.
     const collect = (from: keyof typeof lines) => (chunk: Buffer) => {
       log.write(chunk);
-      const parts = (lines[from] + chunk.toString('utf8')).split('\n');
+      const parts = (lines[from] + decoders[from].write(chunk)).split('\n');
       lines[from] = parts.pop() ?? '';
       for (const line of parts) take(line);
     };

@@ -10,7 +10,8 @@
  * training run recorded is only valid on the machine that trained it.
  */
 import { writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CheckpointStore, resolveCheckpoint } from '../worker/checkpoints/index.ts';
 import { decodeNpy } from '../worker/dataset/index.ts';
@@ -73,10 +74,13 @@ const encoderSpec = {
   uri: `${opts.encoder.replace(/\/+$/, '')}/model.json`,
 };
 // Paths of the training machine mean nothing in a clone: keep them relative to the repository root (the cwd).
-const portable = (p: unknown) =>
-  typeof p === 'string' && isAbsolute(p) && !relative(process.cwd(), p).startsWith('..')
-    ? relative(process.cwd(), p)
-    : p;
+const portable = (p: unknown) => {
+  if (typeof p !== 'string') return p;
+  const path = p.startsWith('file://') ? fileURLToPath(p) : p;
+  if (!isAbsolute(path)) return p;
+  const rel = relative(process.cwd(), path);
+  return rel === '..' || rel.startsWith(`..${sep}`) ? p : rel;
+};
 const provenance = {
   ...extra.provenance,
   dataset: portable(extra.provenance?.dataset),
@@ -109,6 +113,6 @@ const evaluation = await training
   .catch(() => undefined);
 await writeFile(
   join(out, 'bundle.json'),
-  `${JSON.stringify({ step, from: opts.from, evaluation, renderPairConsistency: { identities: 200, ...reference } }, null, 2)}\n`,
+  `${JSON.stringify({ step, from: portable(opts.from), evaluation, renderPairConsistency: { identities: 200, ...reference } }, null, 2)}\n`,
 );
 console.log(`bundled step ${step} into ${out}; render-pair consistency ${reference.mean.toFixed(3)}`);
