@@ -43,10 +43,20 @@ export function registerReport(program: Command): void {
     .option('--max-identities <n>', 'identities measured (a deterministic sample of larger sets)', positiveInteger)
     .option('--pairs <n>', 'genuine and impostor pairs each', positiveInteger)
     .option('--endpoint <url>', 'S3 endpoint for s3:// URIs (or AWS_ENDPOINT_URL_S3)')
-    .action(async (uri: string, flags: ReportFlags) => {
+    .action(async (uri: string, flags: ReportFlags, cmd: Command) => {
+      // The encoder flags describe --encoder's model; without it the dataset's own encoder spec applies.
+      const orphans = ENCODER_FLAGS.filter((f) => cmd.getOptionValueSource(f) === 'cli');
+      if (!flags.encoder && orphans.length > 0) {
+        const names = orphans.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+        process.stderr.write(`error: ${names.join(', ')} describe the model of --encoder, which is not given\n`);
+        process.exitCode = EXIT_BAD_INPUT;
+        return;
+      }
       process.exitCode = await runReport(uri, flags);
     });
 }
+
+const ENCODER_FLAGS = ['encoderFormat', 'inputSize', 'embeddingSize', 'channelOrder', 'mean', 'std'] as const;
 
 async function runReport(uri: string, flags: ReportFlags): Promise<number> {
   const [

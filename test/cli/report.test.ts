@@ -38,6 +38,13 @@ describe('id3 report flags', () => {
     expect(existsSync(set)).toBe(false);
   });
 
+  it('refuses encoder input flags without --encoder, whose model they describe', () => {
+    const set = join(mkdtempSync(join(tmpdir(), 'id3-report-')), 'set');
+    const r = id3('report', set, '--channel-order', 'BGR', '--input-size', '112');
+    expect(r.out).toContain('error: --input-size, --channel-order describe the model of --encoder, which is not given');
+    expect(r.code).toBe(65);
+  });
+
   it('documents the encoder input flags and their defaults in --help', () => {
     const help = id3('report', '--help').out.replace(/\s+/g, ' ');
     expect(help).toContain('--channel-order <order>');
