@@ -1,19 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '..', '..');
-
-function id3(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'id3.js'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status, out: r.stdout + r.stderr };
-}
+import { id3, root } from './id3.ts';
 
 describe('id3 report flags', () => {
   it.each([

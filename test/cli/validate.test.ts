@@ -1,21 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { datasetJob, trainingJob } from '../builders.ts';
-
-const root = join(import.meta.dirname, '..', '..');
-
-function id3(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'id3.js'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status, out: r.stdout + r.stderr };
-}
+import { id3 } from './id3.ts';
 
 function manifest(...objects: object[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'id3-validate-'));
