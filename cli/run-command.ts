@@ -89,15 +89,18 @@ function printSummary(results: JobResult[]): void {
     const name = `${r.job.kind}/${r.job.metadata.name}`;
     const colour = r.phase === 'Succeeded' ? paint.green : r.phase === 'Interrupted' ? paint.yellow : paint.red;
     process.stdout.write(`\n${paint.bold(name)}: ${colour(r.phase)} in ${formatSeconds(r.seconds)}\n`);
+    // One column for every label: stage names and the outputs' keys (checkpointURI is the longest).
+    const outputs = Object.entries(r.outputs ?? {});
+    const width = Math.max(9, ...outputs.map(([k]) => k.length));
     for (const s of r.stages) {
       const skipped = s.skipped ? ` (${s.skipped} task${s.skipped === 1 ? '' : 's'} already done)` : '';
-      process.stdout.write(`  ${s.stage.padEnd(9)} ${formatSeconds(s.seconds).padStart(5)}${skipped}\n`);
+      process.stdout.write(`  ${s.stage.padEnd(width)} ${formatSeconds(s.seconds).padStart(5)}${skipped}\n`);
     }
-    process.stdout.write(`  output    ${r.job.spec.output.uri}\n`);
-    for (const [k, v] of Object.entries(r.outputs ?? {})) {
-      if (typeof v === 'string') process.stdout.write(`  ${k.padEnd(9)} ${v}\n`);
+    process.stdout.write(`  ${'output'.padEnd(width)} ${r.job.spec.output.uri}\n`);
+    for (const [k, v] of outputs) {
+      if (typeof v === 'string') process.stdout.write(`  ${k.padEnd(width)} ${v}\n`);
       else if (v && typeof v === 'object')
-        process.stdout.write(`  ${k.padEnd(9)} ${formatNumbers(v as Record<string, unknown>)}\n`);
+        process.stdout.write(`  ${k.padEnd(width)} ${formatNumbers(v as Record<string, unknown>)}\n`);
     }
     for (const w of r.warnings ?? []) {
       const more = w.count > 1 ? ` (and ${w.count - 1} more)` : '';
