@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkpointFiles } from '../../test/storage/fixtures.ts';
 import { checkpointKeys } from '../dataset/index.ts';
-import { openStore, StorageError, type Store, scopedStore } from '../storage/index.ts';
+import { type Body, openStore, StorageError, type Store, scopedStore } from '../storage/index.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import { CheckpointError } from './errors.ts';
 import { resolveCheckpoint } from './resolve.ts';
@@ -80,35 +80,95 @@ describe('CheckpointStore', () => {
   it.each([
     ['before', true, [10, 20]],
     ['after', false, [20]],
-  ] as const)(
-    'never deletes a step held while retention runs (hold lands %s the marker goes)',
-    async (when, held, left) => {
-      const raw = openStore(freshDir());
-      let holding: Promise<boolean> | undefined;
-      const holdLate = () => {
-        holding = new CheckpointStore(raw).holdStep(10, 's3://datasets/late');
-        return holding;
-      };
-      // A dataset job plans on step 10 at the worst moments: after prune read the holds, around its marker delete.
-      const racing: Store = Object.create(raw, {
-        delete: {
-          value: async (key: string) => {
-            const race = key === checkpointKeys.marker(10) && !holding;
-            if (race && when === 'before') await holdLate();
-            await raw.delete(key);
-            if (race && when === 'after') await holdLate();
-          },
+  ] as const)('never deletes a step held while retention runs (hold lands %s its mark)', async (when, held, left) => {
+    const raw = openStore(freshDir());
+    let holding: Promise<boolean> | undefined;
+    const holdLate = () => {
+      holding = new CheckpointStore(raw).holdStep(10, 's3://datasets/late');
+      return holding;
+    };
+    // A dataset job plans on step 10 at the worst moments: after prune read the holds, around its PRUNING mark.
+    const racing: Store = Object.create(raw, {
+      put: {
+        value: async (key: string, body: Body) => {
+          const race = key === checkpointKeys.file(10, 'PRUNING') && !holding;
+          if (race && when === 'before') await holdLate();
+          await raw.put(key, body);
+          if (race && when === 'after') await holdLate();
         },
-      });
-      const store = new CheckpointStore(racing, { keep: 1 });
-      await store.save(ckpt(10));
-      await store.save(ckpt(20));
-      // The holder is told whether it got the step; a step it was told it has is still there, whole.
-      expect(await holding).toBe(held);
-      expect(await store.committedSteps()).toEqual(left);
-      if (held) expect(await store.load(10)).toEqual(ckpt(10));
-    },
-  );
+      },
+    });
+    const store = new CheckpointStore(racing, { keep: 1 });
+    await store.save(ckpt(10));
+    await store.save(ckpt(20));
+    // The holder is told whether it got the step; a step it was told it has is still there, whole.
+    expect(await holding).toBe(held);
+    expect(await store.committedSteps()).toEqual(left);
+    if (held) expect(await store.load(10)).toEqual(ckpt(10));
+  });
+
+  it('settles the marks of a retention killed mid-way: a held step is kept whole, an unheld one goes', async () => {
+    const raw = openStore(freshDir());
+    const store = new CheckpointStore(raw, { keep: 1 });
+    await store.save(ckpt(10));
+    await store.hold(10, 'a');
+    await store.save(ckpt(20));
+    // A retention killed after marking 10, before reading the holds again.
+    await raw.put(checkpointKeys.file(10, 'PRUNING'), '');
+    expect(await store.holdStep(10, 'b')).toBe(false); // marked: a new holder stays off until it is settled
+    await store.save(ckpt(30));
+    expect(await store.committedSteps()).toEqual([10, 30]);
+    expect(await raw.exists(checkpointKeys.file(10, 'PRUNING'))).toBe(false);
+    expect(await store.holdStep(10, 'b')).toBe(true);
+    expect(await store.load(10)).toEqual(ckpt(10));
+  });
+
+  it('a retention that fails leaves the save committed and says so; the next one finishes', async () => {
+    const raw = openStore(freshDir());
+    const warnings: string[] = [];
+    let failing = true;
+    const flaky: Store = Object.create(raw, {
+      delete: {
+        value: async (key: string) => {
+          if (failing && key.endsWith('weights.bin'))
+            throw new StorageError('SlowDown', { uri: raw.uri(key), retryable: true });
+          return raw.delete(key);
+        },
+      },
+    });
+    const store = new CheckpointStore(flaky, { keep: 1, onWarning: (m) => warnings.push(m) });
+    await store.save(ckpt(10));
+    const ref = await store.save(ckpt(20));
+    expect(ref.step).toBe(20);
+    expect((await store.latest())?.step).toBe(20);
+    expect(warnings).toEqual(['checkpoint retention failed; the next save retries it (SlowDown)']);
+    failing = false;
+    await store.save(ckpt(30));
+    expect(await store.committedSteps()).toEqual([30]);
+    const left = new Set<string>();
+    for await (const o of raw.list('')) left.add(o.key.split('/')[0]!);
+    expect([...left].sort()).toEqual(['latest', 'step-000000030']);
+  });
+
+  it('ignores a hold without a time, and deletes expired ones', async () => {
+    let now = Date.UTC(2026, 10, 27);
+    const raw = openStore(freshDir());
+    const store = new CheckpointStore(raw, {
+      keep: 1,
+      holdTtlMs: 1000,
+      clock: { now: () => now, sleep: async () => {} },
+    });
+    await store.save(ckpt(10));
+    await raw.put(checkpointKeys.hold('timeless'), JSON.stringify({ step: 10, holder: 'x' }));
+    await store.hold(10, 'gone');
+    now += 2000;
+    await store.save(ckpt(20));
+    expect(await store.committedSteps()).toEqual([20]);
+    expect(await raw.exists(checkpointKeys.hold('timeless'))).toBe(true); // not ours to judge: only ignored
+    const holds: string[] = [];
+    for await (const o of raw.list('holds/')) holds.push(o.key);
+    expect(holds).toEqual([checkpointKeys.hold('timeless')]);
+  });
 
   it('skips retention, and says so, when the holds cannot be read', async () => {
     const raw = openStore(freshDir());

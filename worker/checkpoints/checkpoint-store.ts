@@ -41,6 +41,9 @@ export interface CheckpointHold {
   heldAt: string;
 }
 
+/** Written into a step folder by retention before it reads the holds a last time: a holder that sees it stays off. */
+const PRUNING = 'PRUNING';
+
 /** How long a hold lasts without renewal; dataset jobs renew theirs far more often (see worker/stages). */
 export const HOLD_TTL_MS = 7 * 24 * 3600_000;
 
@@ -69,7 +72,7 @@ export interface CheckpointStoreOptions {
   onWarning?: (message: string) => void;
 }
 
-const RESERVED = new Set(['metadata.json', 'COMMITTED']);
+const RESERVED = new Set(['metadata.json', 'COMMITTED', PRUNING]);
 
 /**
  * Checkpoints in a folder of any store. A save writes the files and `metadata.json`, then the `COMMITTED` marker
@@ -110,9 +113,13 @@ export class CheckpointStore {
       files: Object.fromEntries(entries.map(([name, b]) => [name, { bytes: b.byteLength, sha256: sha256Hex(b) }])),
       metadataSha256: sha256Hex(metadata),
     };
+    await this.store.delete(checkpointKeys.file(ckpt.step, PRUNING)); // left by a retention killed mid-way
     await this.store.put(checkpointKeys.marker(ckpt.step), jsonBytes(marker), { contentType: 'application/json' });
     await this.pointLatest(ckpt.step);
-    await this.prune();
+    // The checkpoint is committed and latest: a retention that fails (storage trouble) is retried by the next save.
+    await this.prune().catch((err: unknown) =>
+      this.opts.onWarning?.(`checkpoint retention failed; the next save retries it (${(err as Error).message})`),
+    );
     return this.ref(marker);
   }
 
@@ -172,12 +179,18 @@ export class CheckpointStore {
     await this.store.delete(checkpointKeys.hold(holderId(holder)));
   }
 
-  /**
-   * The live holds on this store's steps (expired ones left out). A hold that does not parse as one holds nothing:
-   * a stray file must not stop training. A hold that cannot be read at all throws.
-   */
+  /** The live holds on this store's steps (expired ones left out). See readHolds. */
   async holds(): Promise<CheckpointHold[]> {
-    const out: CheckpointHold[] = [];
+    return (await this.readHolds()).live;
+  }
+
+  /**
+   * The holds, live and expired (keys). A file that does not parse as a hold with a step and a time holds nothing:
+   * a stray file must not stop training, nor hold a step for ever. A hold that cannot be read at all throws.
+   */
+  private async readHolds(): Promise<{ live: CheckpointHold[]; expired: string[] }> {
+    const live: CheckpointHold[] = [];
+    const expired: string[] = [];
     const oldest = this.clock.now() - (this.opts.holdTtlMs ?? HOLD_TTL_MS);
     for await (const o of this.store.list(checkpointKeys.holds)) {
       let hold: Partial<CheckpointHold> | null;
@@ -188,66 +201,71 @@ export class CheckpointStore {
         throw err;
       }
       const heldAt = Date.parse(String(hold?.heldAt));
-      if (hold && Number.isInteger(hold.step) && !(heldAt < oldest)) out.push(hold as CheckpointHold);
+      if (!hold || !Number.isInteger(hold.step) || !Number.isFinite(heldAt)) continue;
+      if (heldAt < oldest) expired.push(o.key);
+      else live.push(hold as CheckpointHold);
     }
-    return out;
+    return { live, expired };
   }
 
   /**
    * Deletes every checkpoint folder except the newest `keep` committed ones and the held ones (torn folders
-   * included). A hold written while this runs is not missed: the marker goes first, the holds are read again, and a
-   * step held meanwhile gets its marker back — a dataset job holds first and checks the marker after (holdStep), so
-   * one of the two always sees the other. When the holds cannot be read, nothing is deleted this time.
+   * included), and expired holds. A hold written while this runs is not missed: each doomed step first gets a
+   * PRUNING mark, then the holds are read again, and only steps still unheld are deleted (marker first). A holder
+   * holds first and then checks for the marker and the mark (holdStep), so one of the two always sees the other.
+   * A retention killed mid-way leaves marks that the next one settles; a held step never loses its marker.
    */
   async prune(): Promise<number[]> {
-    let held: Set<number>;
+    let holds: Awaited<ReturnType<CheckpointStore['readHolds']>>;
     try {
-      held = new Set((await this.holds()).map((h) => h.step));
+      holds = await this.readHolds();
     } catch (err) {
       this.opts.onWarning?.(`checkpoint retention skipped: the holds cannot be read (${(err as Error).message})`);
       return [];
     }
-    const keepSteps = new Set([...(await this.committedSteps()).slice(-this.keep), ...held]);
-    const doomed = [...(await this.folders())].filter(([step]) => !keepSteps.has(step));
-    const markers = new Map<number, Uint8Array>();
-    for (const [step, keys] of doomed) {
-      if (keys.has('COMMITTED')) {
-        markers.set(step, await this.store.get(checkpointKeys.marker(step)));
-        await this.store.delete(checkpointKeys.marker(step));
-      }
+    const held = (h: { live: CheckpointHold[] }) => new Set(h.live.map((x) => x.step));
+    const latest = (await this.committedSteps()).slice(-this.keep);
+    const folders = await this.folders();
+    const keepSteps = new Set([...latest, ...held(holds)]);
+    // A mark left by a retention killed mid-way on a step that is kept now (held since) is taken back.
+    for (const [step, keys] of folders) {
+      if (keepSteps.has(step) && keys.has(PRUNING)) await this.store.delete(checkpointKeys.file(step, PRUNING));
     }
+    const doomed = [...folders].filter(([step]) => !keepSteps.has(step));
+    if (doomed.length === 0) return [];
+    for (const [step] of doomed) await this.store.put(checkpointKeys.file(step, PRUNING), '');
     let heldNow: Set<number>;
     try {
-      heldNow = new Set((await this.holds()).map((h) => h.step));
+      heldNow = held(await this.readHolds());
     } catch (err) {
-      // Unsure what is held now: put every marker back and delete nothing.
-      for (const [step, marker] of markers) {
-        await this.store.put(checkpointKeys.marker(step), marker, { contentType: 'application/json' });
-      }
+      // Unsure what is held now: delete nothing; the marks are settled by the next retention.
       this.opts.onWarning?.(`checkpoint retention skipped: the holds cannot be read (${(err as Error).message})`);
       return [];
     }
     const deleted: number[] = [];
     for (const [step, keys] of doomed) {
-      const marker = markers.get(step);
-      if (heldNow.has(step) && marker) {
-        await this.store.put(checkpointKeys.marker(step), marker, { contentType: 'application/json' });
+      if (heldNow.has(step)) {
+        await this.store.delete(checkpointKeys.file(step, PRUNING));
         continue;
       }
-      const rest = [...keys].filter((k) => k !== 'COMMITTED');
+      if (keys.has('COMMITTED')) await this.store.delete(checkpointKeys.marker(step));
+      const rest = [...keys].filter((k) => k !== 'COMMITTED' && k !== PRUNING);
       await mapLimit(rest, 16, (k) => this.store.delete(checkpointKeys.file(step, k)));
+      await this.store.delete(checkpointKeys.file(step, PRUNING));
       deleted.push(step);
     }
+    await mapLimit(holds.expired, 16, (k) => this.store.delete(k));
     return deleted;
   }
 
   /**
-   * Holds the committed step `step` for `holder`, or says it is gone. Hold first, check the marker second: against
-   * prune's delete-marker-then-reread-holds, a step this returns true for is not deleted while the hold lives.
+   * Holds the committed step `step` for `holder`, or says it is gone or going. Hold first, check second: against
+   * prune's mark-then-reread-holds, a step this returns true for is not deleted while the hold lives.
    */
   async holdStep(step: number, holder: string): Promise<boolean> {
     await this.hold(step, holder);
-    if (await this.committedRef(step)) return true;
+    const usable = (await this.committedRef(step)) && !(await this.store.exists(checkpointKeys.file(step, PRUNING)));
+    if (usable) return true;
     await this.release(holder);
     return false;
   }
