@@ -241,6 +241,10 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     expect((await id3('worker', 'plan', '--job', file)).code).toBe(0);
     const store = new CheckpointStore(openStore(model), { keep: 1 });
     expect((await store.holds()).map((h) => [h.step, h.holder])).toEqual([[0, out]]);
+    // A lease that lapsed (the job sat suspended for days) is taken back by the next task before it reads the model.
+    await store.release(out);
+    expect((await id3('worker', 'generate', '--job', file, '--shard', '0')).code).toBe(0);
+    expect((await store.holds()).map((h) => [h.step, h.holder])).toEqual([[0, out]]);
     const step0 = await store.load(0);
     const ema = new Float32Array(step0.files['ema.bin']!.slice().buffer).map((w) => w * 1.5);
     const step1 = { ...step0.files, 'ema.bin': new Uint8Array(ema.buffer) };
@@ -281,9 +285,12 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     expect(r.code, r.out).toBe(0);
     const planLog = join(logs, 'tiny', 'plan-00000-0.log');
     expect(readFileSync(planLog, 'utf8')).toContain('cannot hold the planned checkpoint');
-    // The summary points at it: nobody reads the worker logs of a run that succeeded.
+    // The summary points at it: nobody reads the worker logs of a run that succeeded. Once: the plan records that
+    // it holds nothing, so generate does not renew and nobody releases.
     expect(r.out).toContain('warning: cannot hold the planned checkpoint (its store is read-only here)');
     expect(r.out).toContain(`log: ${planLog}`);
+    expect(r.out.match(/warning:/g)).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(out, 'plan', 'plan.json'), 'utf8')).checkpoint.held).toBe(false);
     expect(datasetBytes(out)).toEqual(reference);
   });
 

@@ -12,8 +12,9 @@ export async function releaseDatasetHold(
   open: (uri: string) => Store,
   warn: (obj: Record<string, unknown>, msg: string) => void,
 ): Promise<void> {
-  const plan = await readJsonIfExists<{ checkpoint?: { uri: string } }>(store, datasetKeys.planSummary);
-  const folder = plan?.checkpoint && checkpointFolder(plan.checkpoint.uri, open);
+  const plan = await readJsonIfExists<{ checkpoint?: { uri: string; held?: boolean } }>(store, datasetKeys.planSummary);
+  // held false: the plan could not hold it (a read-only store), so there is nothing to release.
+  const folder = plan?.checkpoint?.held !== false && plan?.checkpoint && checkpointFolder(plan.checkpoint.uri, open);
   if (!folder) return;
   try {
     await folder.checkpoints.release(store.root);

@@ -68,10 +68,16 @@ export async function loadSamplingModel(ctx: TaskContext, uri: string, weights: 
  * make one dataset from two models. The plan records the step folder it resolved (plan/plan.json) and later tasks
  * load exactly that one.
  */
-export async function loadPlannedModel(ctx: TaskContext, weights: 'ema' | 'raw'): Promise<SamplingModel> {
-  const { uri, step } = await plannedCheckpoint(ctx);
+export async function loadPlannedModel(
+  ctx: TaskContext,
+  weights: 'ema' | 'raw',
+): Promise<SamplingModel & { held: boolean }> {
+  const { uri, step, held = true } = await plannedCheckpoint(ctx);
+  // Hold again before reading: a lease that lapsed while the job was suspended or queued is taken back, or the
+  // read below finds the step gone and says so.
+  if (held) await holdRenewer(ctx, uri, step)();
   try {
-    return await loadSamplingModel(ctx, uri, weights);
+    return { ...(await loadSamplingModel(ctx, uri, weights)), held };
   } catch (err) {
     if (!(err instanceof PermanentInputError)) throw err;
     throw new PermanentInputError(
@@ -82,11 +88,15 @@ export async function loadPlannedModel(ctx: TaskContext, weights: 'ema' | 'raw')
   }
 }
 
-async function plannedCheckpoint(ctx: TaskContext): Promise<{ uri: string; step: number }> {
-  const plan = await readJsonIfExists<{ checkpoint?: { uri: string; step: number } }>(
-    ctx.store,
-    datasetKeys.planSummary,
-  );
+/** plan/plan.json's `checkpoint`: the step folder the plan fixed, and whether it holds it (false: read-only store). */
+export interface PlannedCheckpoint {
+  uri: string;
+  step: number;
+  held?: boolean;
+}
+
+async function plannedCheckpoint(ctx: TaskContext): Promise<PlannedCheckpoint> {
+  const plan = await readJsonIfExists<{ checkpoint?: PlannedCheckpoint }>(ctx.store, datasetKeys.planSummary);
   if (!plan?.checkpoint) throw new Error(`${datasetKeys.planSummary} names no checkpoint; the plan stage runs first`);
   return plan.checkpoint;
 }
@@ -98,13 +108,13 @@ async function plannedCheckpoint(ctx: TaskContext): Promise<{ uri: string; step:
  * in between is resolved again. A store this job may not write (a read-only model folder in an image, read-only
  * credentials) loses only that protection: warned, not failed. Returns the step folder's URI.
  */
-export async function resolveAndHold(ctx: TaskContext, uri: string): Promise<string> {
+export async function resolveAndHold(ctx: TaskContext, uri: string): Promise<{ uri: string; held: boolean }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const { checkpoints, step } = await asBadInput(uri, () => resolveCheckpoint(uri, ctx.open));
     const ref = await checkpoints.committedRef(step);
     if (!ref) continue;
     const held = await tolerateReadOnly(ctx, ref.uri, 'hold', () => checkpoints.holdStep(step, ctx.store.root));
-    if (held !== false) return ref.uri;
+    if (held !== false) return { uri: ref.uri, held: held === true };
   }
   throw new Error(`checkpoint ${uri}: the step it points at was deleted three times while being held; try again`);
 }
@@ -117,11 +127,18 @@ export function holdRenewer(ctx: TaskContext, stepUri: string, step: number, eve
   let last = Number.NEGATIVE_INFINITY;
   return async () => {
     if (Date.now() - last < everyMs) return;
-    last = Date.now();
     const folder = checkpointFolder(stepUri, ctx.open);
-    await folder?.checkpoints.hold(step, ctx.store.root).catch((err: unknown) => {
-      if (!(err instanceof StorageError) || err.retryable || err.restartable) throw err;
-    });
+    try {
+      await folder?.checkpoints.hold(step, ctx.store.root);
+      last = Date.now();
+    } catch (err) {
+      // A lease of days does not need this renewal to succeed: storage trouble is retried after the next batch.
+      if (!(err instanceof StorageError)) throw err;
+      ctx.logger.warn(
+        { checkpoint: stepUri, error: err.message },
+        'could not renew the hold on the planned checkpoint',
+      );
+    }
   };
 }
 

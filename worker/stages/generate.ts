@@ -82,7 +82,7 @@ export async function generate(ctx: TaskContext): Promise<void> {
 async function generateTars(
   ctx: TaskContext,
   job: SyntheticDatasetJob,
-  model: SamplingModel,
+  model: SamplingModel & { held: boolean },
   encoder: IdentityEncoder | undefined,
 ) {
   const { spec } = job;
@@ -111,9 +111,8 @@ async function generateTars(
       spec.output.imageFormat === 'jpeg' ? { format: 'jpeg', quality: spec.output.jpegQuality } : { format: 'png' },
     progress: ctx.progress('images', totalImages),
     done: totalImages - pendingImages,
-    renewHold: holdRenewer(ctx, model.uri, model.step),
+    renewHold: model.held ? holdRenewer(ctx, model.uri, model.step) : async () => {},
   };
-  await g.renewHold();
   const committed: CommittedTar[] = [];
   for (const writer of writers) committed.push(await fillTar(g, writer));
   await g.progress.finish();

@@ -18,7 +18,14 @@ import {
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
 import { jsonBytes } from '../storage/index.ts';
 import { describeOutput, runTask, type TaskOutput } from '../tasks/index.ts';
-import { loadSamplingModel, markersOf, resolveAndHold, type SamplingModel, useBackend } from './common.ts';
+import {
+  loadSamplingModel,
+  markersOf,
+  type PlannedCheckpoint,
+  resolveAndHold,
+  type SamplingModel,
+  useBackend,
+} from './common.ts';
 
 /**
  * plan (SyntheticDatasetJob, one task): Algorithm 3's steps 1–3 for the whole dataset. Places the N anchors on the
@@ -34,7 +41,7 @@ export async function plan(ctx: TaskContext): Promise<void> {
   await runTask(markersOf(ctx), { stage: 'plan', index: 0 }, async () => {
     await useBackend(ctx);
     const chosen = await resolveAndHold(ctx, job.spec.model.checkpointURI ?? '');
-    const model = await loadSamplingModel(ctx, chosen, job.spec.model.weights);
+    const model = await loadSamplingModel(ctx, chosen.uri, job.spec.model.weights);
     const cfg = planFromSpec(job.spec, {
       embeddingSize: model.config.conditioning.embeddingSize,
       attributeNames: attributeNames(model),
@@ -83,7 +90,7 @@ export async function plan(ctx: TaskContext): Promise<void> {
         source.kind === 'pool'
           ? { source: 'pool', rows: source.pool.values.length / source.pool.names.length }
           : { source: 'ranges', ranges: source.ranges },
-      checkpoint: { uri: model.uri, step: model.step },
+      checkpoint: { uri: model.uri, step: model.step, held: chosen.held } satisfies PlannedCheckpoint,
       seconds: (Date.now() - started) / 1000,
     };
     const summaryBytes = jsonBytes(summary);
