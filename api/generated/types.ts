@@ -638,7 +638,7 @@ export interface SyntheticDatasetJobSpec {
 export interface SyntheticDatasetJobSpecModel {
   trainingJobRef?: SyntheticDatasetJobSpecModelTrainingJobRef;
   /**
-   * A checkpoint written by an ID3TrainingJob or by `id3 worker train`: either a checkpoint directory (…/checkpoints/step-000500000) or the checkpoints directory itself, whose `latest` pointer is then followed once: the plan stage fixes the step it finds (plan/plan.json) and every shard samples from that step, even if a trainer commits newer ones meanwhile. The job holds that step against the trainer's keepCheckpoints retention: a small file in the checkpoints folder's holds/, renewed while it generates, removed when it finishes, void after 7 days without renewal (a job deleted mid-way); skipped with a warning where the folder is read-only. s3://bucket/prefix, file:///path or a local path.
+   * A checkpoint written by an ID3TrainingJob or by `id3 worker train`: either a checkpoint directory (…/checkpoints/step-000500000) or the checkpoints directory itself, whose `latest` pointer is then followed once: the plan stage fixes the step it finds (plan/plan.json) and every shard samples from that step, even if a trainer commits newer ones meanwhile. The job holds that step against the trainer's keepCheckpoints retention: a small file in the checkpoints folder's holds/, renewed while it generates, removed when it finishes, void after 7 days without renewal (a job deleted mid-way; a job suspended that long takes it back on resume if the step is still there); skipped with a warning where the folder is read-only. s3://bucket/prefix, file:///path or a local path.
    */
   checkpointURI?: string;
   /**
