@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { type Id3Job, WorkerEnv } from '../api/index.ts';
+import { type Id3Job, KIND_DATASET, WorkerEnv } from '../api/index.ts';
+import { releaseDatasetHold } from '../worker/checkpoints/release.ts';
 import { deletePrefix, mapLimit, openStore, readJsonIfExists, type Store } from '../worker/storage/index.ts';
 import { OUTPUTS_KEY, PROGRESS_PREFIX, type TaskProgress } from '../workflow/index.ts';
 import type { Observed } from './reconcile/decide.ts';
@@ -60,7 +61,12 @@ export class JobStorageClient implements JobStorage {
   }
 
   async cleanup(job: Id3Job): Promise<number> {
-    const store = await this.storeOf(job);
+    const { store, env } = await this.storesOf(job);
+    // A dataset job deleted before it finished still holds its checkpoint step against the trainer's retention.
+    if (job.kind === KIND_DATASET) {
+      const open = (uri: string) => openStore(uri, job.spec.storage, env);
+      await releaseDatasetHold(store, open, (obj, msg) => this.o.logger.warn({ job: job.metadata.name, ...obj }, msg));
+    }
     let deleted = 0;
     for (const prefix of TEMPORARY_PREFIXES) deleted += await deletePrefix(store, prefix);
     if (job.metadata.uid) this.cache.delete(job.metadata.uid);
@@ -79,6 +85,11 @@ export class JobStorageClient implements JobStorage {
   }
 
   private async storeOf(job: Id3Job): Promise<Store> {
+    return (await this.storesOf(job)).store;
+  }
+
+  /** The job's output store, and the environment (its credentials) that opens other URIs as the job's workers do. */
+  private async storesOf(job: Id3Job): Promise<{ store: Store; env: Record<string, string | undefined> }> {
     const ref = job.spec.storage.credentialsSecretRef;
     const env: Record<string, string | undefined> = { ...process.env };
     if (ref && job.spec.output.uri.startsWith('s3://')) {
@@ -87,6 +98,6 @@ export class JobStorageClient implements JobStorage {
       env[WorkerEnv.SecretAccessKey] = data[ref.secretAccessKeyKey];
       env[WorkerEnv.SessionToken] = ref.sessionTokenKey ? data[ref.sessionTokenKey] : undefined;
     }
-    return this.o.open ? this.o.open(job, env) : openStore(job.spec.output.uri, job.spec.storage, env);
+    return { store: this.o.open ? this.o.open(job, env) : openStore(job.spec.output.uri, job.spec.storage, env), env };
   }
 }

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { JobStorageClient } from '../../operator/job-storage.ts';
 import { type OperatorHandle, runOperator } from '../../operator/main.ts';
 import { waitForGateway } from '../../scripts/s3.ts';
+import { CheckpointStore } from '../../worker/checkpoints/index.ts';
 import { openStore, type Store } from '../../worker/storage/index.ts';
 import { kubectlInBackground, startCluster, type TestCluster } from '../kube/harness.ts';
 import { RESOLUTION, type TinyWorld, tinyDatasetSpec, tinyTrainingSpec, tinyWorld } from '../runner/fixtures.ts';
@@ -319,7 +320,13 @@ describe('operator end to end', { timeout: 420_000 }, () => {
     expect((await keys('progress/')).length).toBeGreaterThan(0);
     const finalizers = await kubectlOk(['-n', NS, 'get', 'sdj', 'ds-a', '-o', 'jsonpath={.metadata.finalizers}']);
     expect(finalizers).toContain('id3.sfr.dev/cleanup');
+    // As if it were deleted mid-way: its hold on the model's step is still there.
+    const model = new CheckpointStore(openStore(world.checkpoints));
+    await model.hold(0, store.root);
+    const holders = async () => (await model.holds()).map((h) => h.holder);
+    expect(await holders()).toContain(store.root);
     await kubectlOk(['-n', NS, 'delete', 'sdj', 'ds-a', '--wait=true', '--timeout=60s']);
+    expect(await holders()).not.toContain(store.root);
     expect(await keys('progress/')).toEqual([]);
     expect(await store.exists('manifest.json')).toBe(true);
     expect((await keys('shards/')).filter((k) => k.endsWith('.tar'))).toHaveLength(4);
