@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_BAD_INPUT } from '../api/index.ts';
 import { defaultAttributeSpread, FixtureSpecError, writeFaceFixtures } from '../worker/faces/index.ts';
-import { openStore, StorageError } from '../worker/storage/index.ts';
+import { isPermanentStorageError, openStore, StorageError } from '../worker/storage/index.ts';
 import { integer } from './options.ts';
 import { paint } from './terminal.ts';
 
@@ -58,7 +58,7 @@ export function registerFixtures(program: Command): void {
         if (!(err instanceof StorageError)) throw err;
         console.error(`${paint.red('error')}: ${err.message}`);
         // As a worker does: a wrong URI or wrong credentials is bad input; an outage or expired credentials is not.
-        process.exitCode = err.retryable || err.restartable ? 1 : EXIT_BAD_INPUT;
+        process.exitCode = isPermanentStorageError(err) ? EXIT_BAD_INPUT : 1;
       }
     });
 }

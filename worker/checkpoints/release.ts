@@ -1,5 +1,5 @@
 import { datasetKeys } from '../dataset/layout.ts';
-import { readJsonIfExists, StorageError, type Store } from '../storage/index.ts';
+import { isPermanentStorageError, readJsonIfExists, type Store } from '../storage/index.ts';
 import { checkpointFolder } from './resolve.ts';
 
 /**
@@ -19,7 +19,7 @@ export async function releaseDatasetHold(
   try {
     await folder.checkpoints.release(store.root);
   } catch (err) {
-    if (!(err instanceof StorageError) || err.retryable || err.restartable) throw err;
+    if (!isPermanentStorageError(err)) throw err;
     warn(
       { checkpoint: plan.checkpoint?.uri, error: err.message },
       'cannot release the hold on the planned checkpoint; it expires on its own, or delete its holds/ entry',

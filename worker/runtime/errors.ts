@@ -4,7 +4,7 @@ import { DatasetFormatError } from '../dataset/index.ts';
 import { EncoderLoadError } from '../encoder/loader.ts';
 import { ModelConfigError, ModelFormatError } from '../model/index.ts';
 import { AttributeSourceError } from '../planner/index.ts';
-import { InvalidUriError, StorageError } from '../storage/index.ts';
+import { InvalidUriError, isPermanentStorageError } from '../storage/index.ts';
 import { BackendUnavailableError } from '../tf/index.ts';
 
 /**
@@ -53,7 +53,7 @@ export function exitCodeFor(err: unknown): number {
   if (BAD_INPUT.some((cls) => err instanceof cls)) return EXIT_BAD_INPUT;
   // A storage error that neither retrying nor a new process can fix (no such bucket, access denied) is a wrong URI or
   // wrong credentials.
-  if (err instanceof StorageError && !err.retryable && !err.restartable) return EXIT_BAD_INPUT;
+  if (isPermanentStorageError(err)) return EXIT_BAD_INPUT;
   return 1;
 }
 

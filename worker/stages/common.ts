@@ -8,7 +8,7 @@ import type { IdentityEncoder } from '../encoder/index.ts';
 import { EncoderLoadError, loadEncoder } from '../encoder/loader.ts';
 import { storeModelFiles } from '../encoder/model-files.ts';
 import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
-import { ObjectNotFoundError, readJsonIfExists, StorageError } from '../storage/index.ts';
+import { isPermanentStorageError, ObjectNotFoundError, readJsonIfExists, StorageError } from '../storage/index.ts';
 import { TaskMarkers } from '../tasks/index.ts';
 import { selectBackend } from '../tf/index.ts';
 
@@ -71,13 +71,14 @@ export async function loadSamplingModel(ctx: TaskContext, uri: string, weights: 
 export async function loadPlannedModel(
   ctx: TaskContext,
   weights: 'ema' | 'raw',
-): Promise<SamplingModel & { held: boolean }> {
+): Promise<SamplingModel & { renewHold: () => Promise<void> }> {
   const { uri, step, held = true } = await plannedCheckpoint(ctx);
   // Hold again before reading: a lease that lapsed while the job was suspended or queued is taken back, or the
-  // read below finds the step gone and says so.
-  if (held) await holdRenewer(ctx, uri, step)();
+  // read below finds the step gone and says so. Nothing to renew where the plan could not hold (read-only store).
+  const renewHold = held ? holdRenewer(ctx, uri, step) : async () => {};
+  await renewHold();
   try {
-    return { ...(await loadSamplingModel(ctx, uri, weights)), held };
+    return { ...(await loadSamplingModel(ctx, uri, weights)), renewHold };
   } catch (err) {
     if (!(err instanceof PermanentInputError)) throw err;
     throw new PermanentInputError(
@@ -113,17 +114,25 @@ export async function resolveAndHold(ctx: TaskContext, uri: string): Promise<{ u
     const { checkpoints, step } = await asBadInput(uri, () => resolveCheckpoint(uri, ctx.open));
     const ref = await checkpoints.committedRef(step);
     if (!ref) continue;
-    const held = await tolerateReadOnly(ctx, ref.uri, 'hold', () => checkpoints.holdStep(step, ctx.store.root));
-    if (held !== false) return { uri: ref.uri, held: held === true };
+    try {
+      if (await checkpoints.holdStep(step, ctx.store.root)) return { uri: ref.uri, held: true };
+    } catch (err) {
+      if (!isPermanentStorageError(err)) throw err;
+      ctx.logger.warn(
+        { checkpoint: ref.uri, error: err.message },
+        "cannot hold the planned checkpoint (its store is read-only here): a training job's retention could delete it before this dataset is done",
+      );
+      return { uri: ref.uri, held: false };
+    }
   }
   throw new Error(`checkpoint ${uri}: the step it points at was deleted three times while being held; try again`);
 }
 
 /**
  * Renews the hold on the planned step, at most once per `everyMs`: a hold is a lease (HOLD_TTL_MS), so that one
- * left by a job that failed for good or was deleted stops holding on its own. Quiet where the plan already warned.
+ * left by a job that failed for good or was deleted stops holding on its own. Used through loadPlannedModel.
  */
-export function holdRenewer(ctx: TaskContext, stepUri: string, step: number, everyMs = 3600_000): () => Promise<void> {
+function holdRenewer(ctx: TaskContext, stepUri: string, step: number, everyMs = 3600_000): () => Promise<void> {
   let last = Number.NEGATIVE_INFINITY;
   return async () => {
     if (Date.now() - last < everyMs) return;
@@ -140,24 +149,6 @@ export function holdRenewer(ctx: TaskContext, stepUri: string, step: number, eve
       );
     }
   };
-}
-
-async function tolerateReadOnly<T>(
-  ctx: TaskContext,
-  uri: string,
-  what: 'hold',
-  fn: () => Promise<T>,
-): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof StorageError) || err.retryable || err.restartable) throw err;
-    ctx.logger.warn(
-      { checkpoint: uri, error: err.message },
-      `cannot ${what} the planned checkpoint (its store is read-only here): a training job's retention could delete it before this dataset is done`,
-    );
-    return undefined;
-  }
 }
 
 /** Runs fn; a missing or malformed checkpoint is bad input (exit 65), naming `uri`. */

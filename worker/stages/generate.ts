@@ -25,7 +25,6 @@ import {
 import { PermanentInputError, type ProgressReporter, type TaskContext } from '../runtime/index.ts';
 import { describeOutput, runTask, type TaskOutput } from '../tasks/index.ts';
 import {
-  holdRenewer,
   loadEncoderFrom,
   loadPlannedModel,
   markersOf,
@@ -82,7 +81,7 @@ export async function generate(ctx: TaskContext): Promise<void> {
 async function generateTars(
   ctx: TaskContext,
   job: SyntheticDatasetJob,
-  model: SamplingModel & { held: boolean },
+  model: SamplingModel & { renewHold: () => Promise<void> },
   encoder: IdentityEncoder | undefined,
 ) {
   const { spec } = job;
@@ -111,7 +110,7 @@ async function generateTars(
       spec.output.imageFormat === 'jpeg' ? { format: 'jpeg', quality: spec.output.jpegQuality } : { format: 'png' },
     progress: ctx.progress('images', totalImages),
     done: totalImages - pendingImages,
-    renewHold: model.held ? holdRenewer(ctx, model.uri, model.step) : async () => {},
+    renewHold: model.renewHold,
   };
   const committed: CommittedTar[] = [];
   for (const writer of writers) committed.push(await fillTar(g, writer));

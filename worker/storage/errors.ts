@@ -24,6 +24,14 @@ export class StorageError extends Error {
   }
 }
 
+/**
+ * A storage error that neither retrying nor a new process can fix — a wrong URI, wrong or read-only credentials, a
+ * read-only folder: the input's fault (workers exit 65 on it).
+ */
+export function isPermanentStorageError(err: unknown): err is StorageError {
+  return err instanceof StorageError && !err.retryable && !err.restartable;
+}
+
 /** The object does not exist. */
 export class ObjectNotFoundError extends StorageError {
   override name = 'ObjectNotFoundError';

@@ -5,7 +5,13 @@
  * retries with jittered exponential backoff (clock and rng injectable), and named errors that keep a credential-free
  * `cause`. `openStore(uri, spec.storage, env)` is the entry point; keys are `/`-separated paths under the root.
  */
-export { InvalidUriError, ObjectNotFoundError, PreconditionFailedError, StorageError } from './errors.ts';
+export {
+  InvalidUriError,
+  isPermanentStorageError,
+  ObjectNotFoundError,
+  PreconditionFailedError,
+  StorageError,
+} from './errors.ts';
 export {
   bodyBytes,
   deletePrefix,
