@@ -28,6 +28,8 @@ export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 65;
 /** EX_TEMPFAIL: interrupted (preempted, SIGTERM) with state saved; retry without counting a failure. */
 export const EXIT_RETRY = 75;
+/** Anything else: a counted failure, retried within the backoff limit. */
+export const EXIT_FAILURE = 1;
 
 export const DATASET_STAGES = ['plan', 'generate', 'finalize'] as const;
 export const TRAINING_STAGES = ['prepare', 'train', 'evaluate'] as const;

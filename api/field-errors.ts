@@ -1,3 +1,4 @@
+import { ErrorKind } from './errors.ts';
 /**
  * Field errors in the Kubernetes API server's shape (k8s.io/apimachinery/pkg/util/validation/field), so that
  * `id3 validate`, the API emulator's 422 answers and the real API server say the same thing about the same mistake.
@@ -72,6 +73,7 @@ export function formatFieldError(e: FieldError): string {
 
 /** An object that failed validation, with every field error found. */
 export class ValidationError extends Error {
+  readonly kind = ErrorKind.BadInput;
   readonly errors: readonly FieldError[];
   readonly objectRef: string;
   constructor(objectRef: string, errors: readonly FieldError[], options?: { cause?: unknown }) {

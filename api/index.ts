@@ -13,6 +13,8 @@ export {
   setCondition,
 } from './conditions.ts';
 export * from './constants.ts';
+export { describeError, ErrorKind, errorKind, exitCodeFor, PermanentInputError } from './errors.ts';
+export { EventReason, type EventSpec, type EventType, phaseEvent } from './events.ts';
 export {
   causeMessage,
   type FieldError,

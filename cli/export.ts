@@ -38,7 +38,7 @@ async function runExport(dataset: string, flags: ExportFlags): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   const [{ openStore, StorageError }, { exportDataset, DatasetFormatError }] = await Promise.all([
-    import('../worker/storage/index.ts'),
+    import('../io/storage/index.ts'),
     import('../worker/dataset/index.ts'),
   ]);
   const storage: Partial<StorageSpec> = {};

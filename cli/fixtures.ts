@@ -1,8 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_BAD_INPUT } from '../api/index.ts';
-import { defaultAttributeSpread, FixtureSpecError, writeFaceFixtures } from '../worker/faces/index.ts';
-import { isPermanentStorageError, openStore, StorageError } from '../worker/storage/index.ts';
+import { isPermanentStorageError, openStore, StorageError } from '../io/storage/index.ts';
+import { defaultAttributeSpread, FixtureSpecError, writeFaceFixtures } from '../tools/faces/index.ts';
 import { integer } from './options.ts';
 import { paint } from './terminal.ts';
 

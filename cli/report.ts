@@ -67,7 +67,7 @@ async function runReport(uri: string, flags: ReportFlags): Promise<number> {
     { selectBackend },
   ] = await Promise.all([
     import('../worker/reporting/index.ts'),
-    import('../worker/storage/index.ts'),
+    import('../io/storage/index.ts'),
     import('../worker/dataset/index.ts'),
     import('./terminal.ts'),
     import('../worker/tf/index.ts'),

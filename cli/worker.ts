@@ -34,6 +34,7 @@ export function registerWorker(program: Command): void {
         env: process.env,
         logger,
         stages: STAGE_RUNNERS,
+        exitNow: (code) => process.exit(code),
         ...(process.env.ID3_TERMINATION_LOG ? { terminationLog: process.env.ID3_TERMINATION_LOG } : {}),
       });
     });

@@ -2,6 +2,7 @@ import type { KubeConfig, KubernetesObject, V1Job, V1Pod } from '@kubernetes/cli
 import type { Logger } from 'pino';
 import {
   API_VERSION,
+  EventReason,
   FINALIZER_CLEANUP,
   GROUP,
   type ID3TrainingJob,
@@ -263,7 +264,7 @@ export class Controller {
       if (waited < (this.o.cleanupGiveUpMs ?? 600_000)) throw err;
       const message = `gave up cleaning temporary storage after ${Math.round(waited / 60_000)} min: ${String(err)}`;
       await this.client
-        .recordEvent(job, { type: 'Warning', reason: 'CleanupAbandoned', message }, now)
+        .recordEvent(job, { type: 'Warning', reason: EventReason.CleanupAbandoned, message }, now)
         .catch(() => undefined);
     }
     await this.client.patchFinalizers(

@@ -8,7 +8,7 @@
 export { buildStageJob, childLabels, childName, FIELD_MANAGER, type StageJobOptions } from './children/stage-job.ts';
 export { Controller, type ControllerOptions } from './controller.ts';
 export { jobGauges, publishJobGauges } from './job-metrics.ts';
-export { type JobStorage, JobStorageClient, type JobStorageOptions, TEMPORARY_PREFIXES } from './job-storage.ts';
+export { type JobStorage, JobStorageClient, type JobStorageOptions } from './job-storage.ts';
 export { KubeClient, KubeError, PLURAL } from './kube/client.ts';
 export { ResilientInformer } from './kube/informer.ts';
 export { LeaderElector, type LeaderOptions } from './leader.ts';

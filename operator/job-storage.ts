@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { type Id3Job, KIND_DATASET, WorkerEnv } from '../api/index.ts';
-import { releaseDatasetHold } from '../worker/checkpoints/release.ts';
-import { deletePrefix, mapLimit, openStore, readJsonIfExists, type Store } from '../worker/storage/index.ts';
-import { OUTPUTS_KEY, PROGRESS_PREFIX, type TaskProgress } from '../workflow/index.ts';
+import { releaseDatasetHold } from '../io/checkpoints/index.ts';
+import { deleteTemporary, readProgressReports, readPublishedOutputs } from '../io/output/index.ts';
+import { openStore, type Store } from '../io/storage/index.ts';
 import type { Observed } from './reconcile/decide.ts';
 
 /** What the operator needs from a job's storage. */
@@ -16,9 +16,6 @@ export interface JobStorage {
   /** Deletes the job's temporary objects (staged identities, progress reports); its results stay. */
   cleanup(job: Id3Job): Promise<number>;
 }
-
-/** Prefixes under a job's output that only matter while it runs. */
-export const TEMPORARY_PREFIXES = ['staging/', PROGRESS_PREFIX];
 
 /**
  * A job's storage as the operator sees it: what workers report — one progress.json per task and the outputs the
@@ -67,20 +64,15 @@ export class JobStorageClient implements JobStorage {
       const open = (uri: string) => openStore(uri, job.spec.storage, env);
       await releaseDatasetHold(store, open, (obj, msg) => this.o.logger.warn({ job: job.metadata.name, ...obj }, msg));
     }
-    let deleted = 0;
-    for (const prefix of TEMPORARY_PREFIXES) deleted += await deletePrefix(store, prefix);
+    const deleted = await deleteTemporary(store);
     if (job.metadata.uid) this.cache.delete(job.metadata.uid);
     return deleted;
   }
 
   private async readFresh(job: Id3Job): Promise<Read> {
     const store = await this.storeOf(job);
-    const keys: string[] = [];
-    for await (const o of store.list(PROGRESS_PREFIX)) if (o.key.endsWith('.json')) keys.push(o.key);
-    const reports = (await mapLimit(keys, 8, (k) => readJsonIfExists<TaskProgress>(store, k))).filter(
-      (r): r is TaskProgress => r !== undefined,
-    );
-    const outputs = await readJsonIfExists<Observed['outputs']>(store, OUTPUTS_KEY);
+    const reports = await readProgressReports(store);
+    const outputs = await readPublishedOutputs<NonNullable<Observed['outputs']>>(store);
     return { reports, ...(outputs ? { outputs } : {}) };
   }
 

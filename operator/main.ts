@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 // Directly, not through worker/runtime/index.ts: the operator must not load the workers' TensorFlow.js.
-import { type ProbeState, startServer } from '../worker/runtime/http-server.ts';
+import { type ProbeState, startServer } from '../io/http/index.ts';
 import { Controller } from './controller.ts';
 import { publishJobGauges } from './job-metrics.ts';
 import type { JobStorage } from './job-storage.ts';

@@ -8,6 +8,7 @@ import {
   KIND_TRAINING,
   locateFieldErrors,
   objectRef,
+  PermanentInputError,
   type SourcePosition,
   type SyntheticDatasetJob,
   ValidationError,
@@ -44,7 +45,7 @@ export interface RunOptions {
   join: (a: string, b: string) => string;
 }
 
-export class RunPlanError extends Error {
+export class RunPlanError extends PermanentInputError {
   override name = 'RunPlanError';
 }
 

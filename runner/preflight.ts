@@ -1,8 +1,14 @@
-import { type ID3TrainingJob, KIND_DATASET, KIND_TRAINING, type SyntheticDatasetJob } from '../api/index.ts';
-import { resolveCheckpoint } from '../worker/checkpoints/index.ts';
-import { fileInStore, modelJsonUri } from '../worker/encoder/model-files.ts';
-import { type Env, openStore, StorageError, type Store } from '../worker/storage/index.ts';
-import { ownerConflict } from '../worker/tasks/owner.ts';
+import {
+  type ID3TrainingJob,
+  KIND_DATASET,
+  KIND_TRAINING,
+  PermanentInputError,
+  type SyntheticDatasetJob,
+} from '../api/index.ts';
+import { resolveCheckpoint } from '../io/checkpoints/index.ts';
+import { fileInStore, modelJsonUri } from '../io/models/index.ts';
+import { type Env, openStore, StorageError, type Store } from '../io/storage/index.ts';
+import { ownerConflict } from '../io/tasks/index.ts';
 import { workerJob } from '../workflow/index.ts';
 import type { RunJob } from './jobs.ts';
 
@@ -13,7 +19,7 @@ import type { RunJob } from './jobs.ts';
  * training job's output) are not checked. A storage error that may pass (throttling, a 5xx, a refused connection) is
  * thrown as it is, not reported as a missing input.
  */
-export class PreflightError extends Error {
+export class PreflightError extends PermanentInputError {
   override name = 'PreflightError';
 }
 

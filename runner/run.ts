@@ -1,19 +1,23 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type ID3TrainingJob, type Id3Job, KIND_DATASET, type Stage, type WorkerEnv } from '../api/index.ts';
-import { releaseDatasetHold } from '../worker/checkpoints/release.ts';
-import { taskKeys } from '../worker/dataset/layout.ts';
-import { type Env, jsonBytes, mapLimit, openStore, readJsonIfExists, type Store } from '../worker/storage/index.ts';
+import { releaseDatasetHold } from '../io/checkpoints/index.ts';
+import {
+  clearMarkers,
+  finishedTasks as markedTasks,
+  readProgressReports,
+  readPublishedOutputs,
+  readRecordedStatus,
+  writeRecordedStatus,
+} from '../io/output/index.ts';
+import { type Env, openStore, type Store } from '../io/storage/index.ts';
 import {
   aggregateProgress,
   computeStatus,
   type JobObservation,
-  OUTPUTS_KEY,
-  PROGRESS_PREFIX,
   type StageObservation,
   type StageSpec,
   stageGraph,
-  type TaskProgress,
   workerJob,
 } from '../workflow/index.ts';
 import type { RunJob } from './jobs.ts';
@@ -26,9 +30,6 @@ import type { ProgressView } from './view.ts';
  * workers cleanly, and the same command later resumes from the markers without redoing finished work. The job's
  * status is computed by the shared workflow code and written beside its outputs (status/status.json).
  */
-
-/** Where `id3 run` writes a job's status, beside its outputs. */
-export const STATUS_KEY = 'status/status.json';
 
 export interface LocalRunOptions {
   /** Most worker processes at once (the cores). */
@@ -72,7 +73,7 @@ async function runJob(given: RunJob, o: LocalRunOptions): Promise<JobResult> {
   const started = Date.now();
   const store = openStore(given.job.spec.output.uri, given.job.spec.storage, o.env);
   // The status of an earlier run of the same job, so start time and condition history carry over a resume.
-  const previous = await readJsonIfExists<Id3Job['status']>(store, STATUS_KEY).catch(() => undefined);
+  const previous = await readRecordedStatus<NonNullable<Id3Job['status']>>(store).catch(() => undefined);
   const job = { ...given.job, ...(previous ? { status: previous } : {}) } as Id3Job;
   const run: RunJob = { ...given, job };
   const observed: StageObservation[] = [];
@@ -146,36 +147,17 @@ async function runStage(
  * finished): it continues from its last checkpoint.
  */
 async function finishedTasks(store: Store, stage: Stage, job: Id3Job): Promise<Set<number>> {
-  const done = new Set<number>();
-  for await (const obj of store.list(taskKeys.markersPrefix(stage))) {
-    const m = /(\d+)\.done$/.exec(obj.key);
-    if (!m) continue;
-    if (stage === 'train') {
-      const marker = await readJsonIfExists<{ summary?: { step?: number } }>(store, obj.key);
-      const steps = (job as ID3TrainingJob).spec.training.steps;
-      if (Number(marker?.summary?.step ?? 0) < steps) continue;
-    }
-    done.add(Number(m[1]));
-  }
-  return done;
-}
-
-async function clearMarkers(store: Store, stage: Stage): Promise<void> {
-  const keys: string[] = [];
-  for await (const obj of store.list(taskKeys.markersPrefix(stage))) if (obj.key.endsWith('.done')) keys.push(obj.key);
-  for (const key of keys) await store.delete(key);
-}
-
-async function readReports(store: Store, stage: Stage): Promise<TaskProgress[]> {
-  const keys: string[] = [];
-  for await (const obj of store.list(`${PROGRESS_PREFIX}${stage}/`)) keys.push(obj.key);
-  const reports = await mapLimit(keys, 8, (k) => readJsonIfExists<TaskProgress>(store, k).catch(() => undefined));
-  return reports.filter((r): r is TaskProgress => r !== undefined);
+  if (stage !== 'train') return markedTasks(store, stage);
+  const steps = (job as ID3TrainingJob).spec.training.steps;
+  return markedTasks(store, stage, (marker) => {
+    const step = (marker as { summary?: { step?: number } } | undefined)?.summary?.step;
+    return Number(step ?? 0) >= steps;
+  });
 }
 
 async function showProgress(job: Id3Job, stage: StageSpec, store: Store, o: LocalRunOptions): Promise<void> {
   try {
-    const reports = await readReports(store, stage.name);
+    const reports = await readProgressReports(store, stage.name);
     const done = await finishedTasks(store, stage.name, job);
     const p = aggregateProgress(stage, reports, done, () => (stage.unit === 'tasks' ? 1 : 0), new Date());
     // In the stage's unit once its size is known (prepare learns it from its workers' first reports), else in tasks.
@@ -200,7 +182,7 @@ async function showProgress(job: Id3Job, stage: StageSpec, store: Store, o: Loca
 async function stageProgress(job: Id3Job, s: StageObservation, store: Store): Promise<StageObservation> {
   const spec = stageGraph(job).find((g) => g.name === s.name);
   if (!spec) return s;
-  const reports = await readReports(store, s.name).catch(() => []);
+  const reports = await readProgressReports(store, s.name).catch(() => []);
   const done = await finishedTasks(store, s.name, job);
   return { ...s, progress: aggregateProgress(spec, reports, done, () => (spec.unit === 'tasks' ? 1 : 0), new Date()) };
 }
@@ -231,9 +213,9 @@ async function writeStatus(
   stages: readonly StageObservation[],
   o: LocalRunOptions,
 ): Promise<{ status: ReturnType<typeof computeStatus>; outputs?: JobObservation['outputs'] }> {
-  const outputs = await readJsonIfExists<JobObservation['outputs']>(store, OUTPUTS_KEY).catch(() => undefined);
+  const outputs = await readPublishedOutputs<NonNullable<JobObservation['outputs']>>(store).catch(() => undefined);
   const checkpoint = run.checkpointURI ? { checkpointURI: run.checkpointURI } : {};
-  const trainReport = (await readReports(store, 'train').catch(() => [])).find((r) => r.train);
+  const trainReport = (await readProgressReports(store, 'train').catch(() => [])).find((r) => r.train);
   const withProgress = await Promise.all(stages.map((s) => stageProgress(run.job, s, store)));
   const obs: JobObservation = {
     stages: withProgress,
@@ -244,9 +226,9 @@ async function writeStatus(
   };
   const status = computeStatus(run.job, obs, new Date());
   run.job = { ...run.job, status } as Id3Job;
-  await store
-    .put(STATUS_KEY, jsonBytes(status))
-    .catch((err: unknown) => o.logger.warn({ err: String(err) }, 'could not write status'));
+  await writeRecordedStatus(store, status).catch((err: unknown) =>
+    o.logger.warn({ err: String(err) }, 'could not write status'),
+  );
   return { status, ...(outputs ? { outputs } : {}) };
 }
 

@@ -13,12 +13,14 @@ import { writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { CheckpointStore, resolveCheckpoint } from '../worker/checkpoints/index.ts';
+import { CheckpointStore, resolveCheckpoint } from '../io/checkpoints/index.ts';
+import { storeModelFiles } from '../io/models/index.ts';
+import { openStore } from '../io/storage/index.ts';
+import { renderPairConsistency } from '../tools/encoder/index.ts';
 import { decodeNpy } from '../worker/dataset/index.ts';
-import { loadEncoder, renderPairConsistency, storeModelFiles } from '../worker/encoder/training.ts';
+import { loadEncoder } from '../worker/encoder/index.ts';
 import { type ModelMetadata, readMetadata } from '../worker/model/index.ts';
 import { embeddingSpaceBytes, fitEmbeddingSpace } from '../worker/planner/index.ts';
-import { openStore } from '../worker/storage/index.ts';
 import { selectBackend } from '../worker/tf/index.ts';
 
 const opts = new Command()

@@ -11,19 +11,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { localModelFiles } from '../io/models/index.ts';
 import {
   defaultEncoderTrainingConfig,
   defaultVerificationProtocol,
   type EncoderTrainingConfig,
-  encoderInfo,
   evaluateVerification,
   FacePool,
-  loadEncoder,
-  localModelFiles,
-  saveLayersModel,
-  type TrainingEvent,
   trainEncoder,
-} from '../worker/encoder/training.ts';
+} from '../tools/encoder/index.ts';
+import { loadEncoder, saveLayersModel } from '../worker/encoder/index.ts';
+import { encoderInfo, type TrainingEvent } from '../worker/recognition/index.ts';
 import { selectBackend } from '../worker/tf/index.ts';
 
 const opts = new Command()

@@ -15,10 +15,7 @@ export {
 } from './partition.ts';
 export {
   aggregateProgress,
-  OUTPUTS_KEY,
-  PROGRESS_PREFIX,
   percent,
-  progressKey,
   type StageProgress,
   type TaskProgress,
 } from './progress.ts';

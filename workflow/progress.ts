@@ -2,7 +2,7 @@ import type { Stage } from '../api/index.ts';
 import type { ProgressUnit, StageSpec } from './stages.ts';
 
 /**
- * Progress reports: each worker task writes one `progress.json` (at a bounded rate) through the storage layer; the
+ * Progress reports: each worker task writes one report (io/output's jobKeys.progress) (at a bounded rate) through the storage layer; the
  * runners read them and aggregate per stage. A report says what a task has done, never what others did, so reports
  * can be read in any order and at any time.
  */
@@ -71,17 +71,3 @@ export function percent(done: number, total: number): string {
   if (total <= 0) return '0%';
   return `${Math.min(100, Math.floor((100 * done) / total))}%`;
 }
-
-/** Where a task's progress report lives, relative to the job's output root. */
-export function progressKey(stage: Stage, task: number): string {
-  return `${PROGRESS_PREFIX}${stage}/${String(task).padStart(5, '0')}.json`;
-}
-
-/** Prefix of all progress reports, for listing them in one request. */
-export const PROGRESS_PREFIX = 'progress/';
-
-/**
- * Where the last stage of a job publishes what the status shows (manifest and report URIs, headline quality or
- * evaluation numbers), relative to the job's output root.
- */
-export const OUTPUTS_KEY = 'status/outputs.json';

@@ -13,6 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { imageNoiseKey, normals } from '../../random/index.ts';
 import {
   createTrainState,
   defaultDiffusionConfig,
@@ -34,7 +35,6 @@ import {
   shouldRecompute,
   UNet,
 } from '../../worker/model/index.ts';
-import { normals } from '../../worker/planner/index.ts';
 import { parseBackendRequest, selectBackend } from '../../worker/tf/index.ts';
 
 interface Args {
@@ -133,7 +133,7 @@ async function benchSample(size: PresetSize, batch: number, steps: number, reps:
   const b = batchOf(size, batch, s.encoder);
   const cond = (await tf.concat([b.y, b.sNorm], 1).data()) as Float32Array;
   const y = (await b.y.data()) as Float32Array;
-  const noiseKeys = Array.from({ length: batch }, (_, i) => ({ seed: 1, a: i, b: 0 }));
+  const noiseKeys = Array.from({ length: batch }, (_, i) => imageNoiseKey(1, i, 0));
   const out: Record<string, { secondsPerStep: number; secondsPerImagePerStep: number }> = {};
   for (const type of ['DDIM', 'DDPM'] as const) {
     for (const guidanceScale of [0, 1]) {

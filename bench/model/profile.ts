@@ -6,6 +6,7 @@
  *   npx tsx bench/model/profile.ts --backend wasm --size 32 --what train --batch 16 [--shapes BatchMatMul,Conv2D]
  */
 import * as tf from '@tensorflow/tfjs';
+import { imageNoiseKey, normals } from '../../random/index.ts';
 import {
   createTrainState,
   defaultDiffusionConfig,
@@ -19,7 +20,6 @@ import {
 } from '../../worker/diffusion/index.ts';
 import { randomCnnEncoder } from '../../worker/encoder/index.ts';
 import { type PresetSize, presetConfig, UNet } from '../../worker/model/index.ts';
-import { normals } from '../../worker/planner/index.ts';
 import { parseBackendRequest, selectBackend } from '../../worker/tf/index.ts';
 
 const argv = process.argv.slice(2);
@@ -51,7 +51,7 @@ if (what === 'train') {
   const model = { denoiser: unetDenoiser(unet, stateParams(unet, state)), schedule, encoder };
   const cond = (await tf.concat([y, sNorm], 1).data()) as Float32Array;
   const yv = (await y.data()) as Float32Array;
-  const noiseKeys = Array.from({ length: batch }, (_, i) => ({ seed: 1, a: i, b: 0 }));
+  const noiseKeys = Array.from({ length: batch }, (_, i) => imageNoiseKey(1, i, 0));
   const guidanceScale = what === 'sample-guided' ? 1 : 0;
   run = async () => {
     await sample(model, { ...defaultSamplerConfig(), steps: 2, guidanceScale }, { cond, y: yv, noiseKeys });

@@ -14,16 +14,16 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { memberNames } from '../../io/output/index.ts';
+import { mapLimit, openStore, type Store } from '../../io/storage/index.ts';
 import {
   encodeImage,
   type GeneratedImage,
-  memberNames,
   ShardWriter,
   sidecarBytes,
   tarArchive,
   tarFragment,
 } from '../../worker/dataset/index.ts';
-import { mapLimit, openStore, type Store } from '../../worker/storage/index.ts';
 import { smoothImage } from './smooth-image.ts';
 
 const SIDE = 112;

@@ -1,5 +1,5 @@
+import { PURPOSE, uniformStream } from '../../random/index.ts';
 import type { RawImage } from '../../worker/dataset/index.ts';
-import { PURPOSE, uniformStream } from '../../worker/planner/index.ts';
 
 /**
  * A random but smooth RGB image: a background gradient, a few coloured Gaussian blobs and low-frequency waves, plus

@@ -11,7 +11,15 @@ import {
   type V1Lease,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { GROUP, type Id3Job, type JobKind, KIND_DATASET, KIND_TRAINING, VERSION } from '../../api/index.ts';
+import {
+  type EventSpec,
+  GROUP,
+  type Id3Job,
+  type JobKind,
+  KIND_DATASET,
+  KIND_TRAINING,
+  VERSION,
+} from '../../api/index.ts';
 
 /**
  * The operator's only door to the Kubernetes API: a handful of calls, each translated from client-node's shapes and
@@ -52,12 +60,6 @@ function safeMessage(body: string): string {
   } catch {
     return body.slice(0, 200);
   }
-}
-
-export interface EventInput {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
 }
 
 export class KubeClient {
@@ -175,7 +177,7 @@ export class KubeClient {
     );
   }
 
-  async recordEvent(job: Id3Job, e: EventInput, now: Date): Promise<void> {
+  async recordEvent(job: Id3Job, e: EventSpec, now: Date): Promise<void> {
     const { name, namespace = 'default', uid } = job.metadata;
     const stamp = now.toISOString();
     await this.call('create', 'events', `record event on ${job.kind} ${namespace}/${name}`, () =>

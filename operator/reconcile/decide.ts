@@ -1,10 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import {
+  EventReason,
+  type EventSpec,
   type ID3TrainingJob,
   type ID3TrainingJobStatus,
   type Id3Job,
   KIND_DATASET,
+  phaseEvent,
   Reason,
   type SyntheticDatasetJob,
   type SyntheticDatasetJobStatus,
@@ -47,12 +50,6 @@ export interface DecideOptions {
   progressIntervalMs: number;
 }
 
-export interface EventSpec {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
-
 export type Status = SyntheticDatasetJobStatus | ID3TrainingJobStatus;
 
 export interface Plan {
@@ -86,7 +83,7 @@ export function decide(job: Id3Job, observed: Observed, now: Date, opts: DecideO
   if (current && v.phase !== 'Waiting' && v.phase !== 'Failed') {
     const existing = observed.children.find((c) => c.metadata?.name === childName(job, current.name));
     const desired = desiredChild(job, current, existing, dependency.checkpointURI, opts);
-    if (!existing) events.push({ type: 'Normal', reason: 'StageStarted', message: startMessage(desired) });
+    if (!existing) events.push({ type: 'Normal', reason: EventReason.StageStarted, message: startMessage(desired) });
     if (!existing || differs(existing, desired)) apply.push(desired);
     // Under Kueue every apply is unforced, creation included: a reconcile whose cache has not yet seen the Job it
     // created sends a create again, and on a Job Kueue has admitted meanwhile that must conflict (409, retried from
@@ -225,9 +222,9 @@ function startMessage(j: V1Job): string {
   return `created Job ${j.metadata?.name}: ${completions} task${completions === 1 ? '' : 's'}, ${parallelism} at a time`;
 }
 
-function transitionEvents(before: string | undefined, after: string | undefined, message: string): EventSpec[] {
+function transitionEvents(before: Status['phase'], after: Status['phase'], message: string): EventSpec[] {
   if (!after || before === after) return [];
-  return [{ type: after === 'Failed' ? 'Warning' : 'Normal', reason: after, message }];
+  return [phaseEvent(after, message)];
 }
 
 function timers(

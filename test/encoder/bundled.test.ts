@@ -6,8 +6,10 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EncoderSpec, loadEncoder, localModelFiles, renderBatch } from '../../worker/encoder/training.ts';
-import type { IdentityEncoder } from '../../worker/encoder/types.ts';
+import { localModelFiles } from '../../io/models/index.ts';
+import { renderBatch } from '../../tools/encoder/index.ts';
+import type { IdentityEncoder } from '../../worker/encoder/index.ts';
+import { type EncoderSpec, loadEncoder } from '../../worker/encoder/index.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const bundledSpec: EncoderSpec = {

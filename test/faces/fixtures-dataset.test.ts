@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../io/storage/index.ts';
+import { defaultAttributeSpread, writeFaceFixtures } from '../../tools/faces/index.ts';
 import { readTrainingInput } from '../../worker/dataset/index.ts';
-import { defaultAttributeSpread, writeFaceFixtures } from '../../worker/faces/index.ts';
-import { openStore } from '../../worker/storage/index.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {

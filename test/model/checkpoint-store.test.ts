@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointStore } from '../../worker/checkpoints/index.ts';
+import { CheckpointStore } from '../../io/checkpoints/index.ts';
+import { openStore } from '../../io/storage/index.ts';
 import {
   type CheckpointInfo,
   loadSamplingWeights,
@@ -16,7 +17,6 @@ import {
   saveCheckpoint,
 } from '../../worker/diffusion/index.ts';
 import { flattenParams } from '../../worker/model/index.ts';
-import { openStore } from '../../worker/storage/index.ts';
 import { selectBackend } from '../../worker/tf/index.ts';
 import { fixedBatch, freshState, tinySetup } from './fixtures.ts';
 

@@ -4,6 +4,7 @@
  * identities are the encoder's own embeddings of them (as on FFHQ, where y is the embedding of the training image).
  */
 import * as tf from '@tensorflow/tfjs';
+import { normals } from '../../random/index.ts';
 import {
   createTrainState,
   type Denoiser,
@@ -17,7 +18,6 @@ import {
 } from '../../worker/diffusion/index.ts';
 import { type IdentityEncoder, randomCnnEncoder } from '../../worker/encoder/index.ts';
 import { type ModelConfig, tinyConfig, UNet } from '../../worker/model/index.ts';
-import { normals } from '../../worker/planner/index.ts';
 
 export interface TinySetup {
   config: ModelConfig;

@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { imageNoiseKey, normals, type StreamKey } from '../../random/index.ts';
 import {
   defaultSamplerConfig,
-  type NoiseKey,
   noiseFor,
   type SamplerConfig,
   sample,
@@ -14,7 +14,6 @@ import {
   unetDenoiser,
 } from '../../worker/diffusion/index.ts';
 import { l2Normalize } from '../../worker/encoder/index.ts';
-import { normals } from '../../worker/planner/index.ts';
 import { selectBackend } from '../../worker/tf/index.ts';
 import { fixedBatch, freshState, gaussianDenoiser, samplerInputs, tinySetup } from './fixtures.ts';
 
@@ -23,8 +22,8 @@ beforeAll(async () => {
 });
 
 const s = tinySetup({ resolution: 8 });
-const keys = (n: number, offset = 0): NoiseKey[] =>
-  Array.from({ length: n }, (_, i) => ({ seed: 4, a: offset + i, b: 2 }));
+const keys = (n: number, offset = 0): StreamKey[] =>
+  Array.from({ length: n }, (_, i) => imageNoiseKey(4, offset + i, 2));
 const cfg = (over: Partial<SamplerConfig>): SamplerConfig => ({ ...defaultSamplerConfig(), ...over });
 
 describe('samplers with the exact denoiser of N(0.1, 0.4²) data', () => {

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { normals } from '../../random/index.ts';
 import {
   disposeTrainState,
   drawStep,
@@ -17,7 +18,6 @@ import {
   type TrainState,
 } from '../../worker/diffusion/index.ts';
 import { paramOffsets, unflattenParams } from '../../worker/model/index.ts';
-import { normals } from '../../worker/planner/index.ts';
 import { selectBackend } from '../../worker/tf/index.ts';
 import { fixedBatch, freshState, type TinySetup, tinySetup } from './fixtures.ts';
 

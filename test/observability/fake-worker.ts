@@ -14,7 +14,8 @@
 import { existsSync } from 'node:fs';
 import pino from 'pino';
 import type { Stage } from '../../api/index.ts';
-import { PermanentInputError, runWorker, type StageRunner, type TaskContext } from '../../worker/runtime/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
+import { runWorker, type StageRunner, type TaskContext } from '../../worker/runtime/index.ts';
 
 const TICK_MS = 200;
 
@@ -84,4 +85,5 @@ process.exitCode = await runWorker({
   logger: pino({ level: 'warn' }),
   stages: STAGES,
   terminationLog: '/dev/null',
+  exitNow: (code) => process.exit(code),
 });

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
+import { CheckpointStore } from '../../io/checkpoints/index.ts';
+import { openStore, type Store } from '../../io/storage/index.ts';
 import { JobStorageClient } from '../../operator/job-storage.ts';
 import { type OperatorHandle, runOperator } from '../../operator/main.ts';
 import { waitForGateway } from '../../scripts/s3.ts';
-import { CheckpointStore } from '../../worker/checkpoints/index.ts';
-import { openStore, type Store } from '../../worker/storage/index.ts';
 import { kubectlInBackground, startCluster, type TestCluster } from '../kube/harness.ts';
 import { RESOLUTION, type TinyWorld, tinyDatasetSpec, tinyTrainingSpec, tinyWorld } from '../runner/fixtures.ts';
 

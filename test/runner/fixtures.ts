@@ -6,7 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { CheckpointStore } from '../../worker/checkpoints/index.ts';
+import { CheckpointStore } from '../../io/checkpoints/index.ts';
+import { openStore } from '../../io/storage/index.ts';
 import {
   createTrainState,
   defaultDiffusionConfig,
@@ -15,7 +16,6 @@ import {
   saveCheckpoint,
 } from '../../worker/diffusion/index.ts';
 import { tinyConfig, UNet } from '../../worker/model/index.ts';
-import { openStore } from '../../worker/storage/index.ts';
 import { writeTinyEncoder } from '../fixtures/tiny-encoder.ts';
 
 export const RESOLUTION = 16;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CheckpointStore } from '../../worker/checkpoints/index.ts';
-import { openStore } from '../../worker/storage/index.ts';
+import { CheckpointStore } from '../../io/checkpoints/index.ts';
+import { openStore } from '../../io/storage/index.ts';
 import { datasetManifest, EMBEDDING, RESOLUTION, type TinyWorld, tinyTrainingSpec, tinyWorld } from './fixtures.ts';
 
 /**

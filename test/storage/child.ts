@@ -7,9 +7,9 @@
  */
 
 import { pathToFileURL } from 'node:url';
-import { CheckpointStore } from '../../worker/checkpoints/index.ts';
+import { CheckpointStore } from '../../io/checkpoints/index.ts';
+import { openStore, type Store } from '../../io/storage/index.ts';
 import { ShardWriter } from '../../worker/dataset/index.ts';
-import { openStore, type Store } from '../../worker/storage/index.ts';
 import { checkpointFiles, KILL_DATASET, sampleImage, tarSpec } from './fixtures.ts';
 
 const stall = (): Promise<never> => {

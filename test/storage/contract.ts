@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CheckpointStore } from '../../worker/checkpoints/index.ts';
-import { datasetKeys, ShardWriter, tarArchive } from '../../worker/dataset/index.ts';
+import { CheckpointStore } from '../../io/checkpoints/index.ts';
+import { datasetKeys, memberNames } from '../../io/output/index.ts';
 import {
   mapLimit,
   ObjectNotFoundError,
@@ -16,14 +16,15 @@ import {
   readAll,
   StorageError,
   type Store,
-} from '../../worker/storage/index.ts';
+} from '../../io/storage/index.ts';
 import {
   describeOutput,
   MarkedOutputMismatchError,
   readMarkedOutput,
   runTask,
   TaskMarkers,
-} from '../../worker/tasks/index.ts';
+} from '../../io/tasks/index.ts';
+import { ShardWriter, tarArchive } from '../../worker/dataset/index.ts';
 import { checkpointFiles, KILL_DATASET, sampleImage, tarSpec } from './fixtures.ts';
 
 export interface StoreUnderTest {
@@ -210,7 +211,7 @@ export function storeContract(t: StoreUnderTest): void {
 
 /** The tar of identities 0 and 1 written in one go, to compare a resumed tar with. */
 async function oneRunTar(imagesPerIdentity: number): Promise<Uint8Array> {
-  const { tarFragment, memberNames, sidecarBytes } = await import('../../worker/dataset/index.ts');
+  const { tarFragment, sidecarBytes } = await import('../../worker/dataset/index.ts');
   const fragments: Uint8Array[] = [];
   for (const identity of [0, 1]) {
     const members = [];

@@ -9,14 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import {
-  datasetKeys,
-  exportDataset,
-  exportKeys,
-  readTrainingInput,
-  type TrainingSample,
-} from '../../worker/dataset/index.ts';
-import type { Store } from '../../worker/storage/index.ts';
+import { datasetKeys, exportKeys } from '../../io/output/index.ts';
+import type { Store } from '../../io/storage/index.ts';
+import { exportDataset, readTrainingInput, type TrainingSample } from '../../worker/dataset/index.ts';
 import type { StoreUnderTest } from './contract.ts';
 import { anchors, SIDE, sampleImage, writeSmallDataset } from './fixtures.ts';
 import { numpyLoad, parseIdx, readRecordAt, tarExtract, tarListing } from './readers.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../worker/storage/index.ts';
+import { openStore } from '../../io/storage/index.ts';
 import { writeSmallDataset } from './fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

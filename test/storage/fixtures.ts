@@ -3,6 +3,7 @@
  * the generate and finalize stages will write it, and a resolved dataset spec.
  */
 import { admitOrThrow, type SyntheticDatasetJob, type SyntheticDatasetJobSpec } from '../../api/index.ts';
+import type { Store } from '../../io/storage/index.ts';
 import {
   buildDatasetCard,
   type CommittedTar,
@@ -11,11 +12,10 @@ import {
   mergeTarIndexes,
   ShardWriter,
   type TarSpec,
-  tarCount,
   writeDatasetCard,
   writeNpy,
 } from '../../worker/dataset/index.ts';
-import type { Store } from '../../worker/storage/index.ts';
+import { tarCount } from '../../workflow/index.ts';
 import { datasetJob } from '../builders.ts';
 
 export const SIDE = 8;

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openStore } from '../../worker/storage/index.ts';
+import { openStore } from '../../io/storage/index.ts';
 import { storeContract } from './contract.ts';
 import { datasetContract } from './dataset-contract.ts';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { openStore, StorageError } from '../../io/storage/index.ts';
 import { startRadosgw, stopRadosgw, waitForGateway } from '../../scripts/s3.ts';
-import { openStore, StorageError } from '../../worker/storage/index.ts';
 import { storeContract } from './contract.ts';
 import { datasetContract } from './dataset-contract.ts';
 

@@ -1,4 +1,4 @@
-import { ObjectNotFoundError, type Store } from '../storage/index.ts';
+import { ObjectNotFoundError, type Store } from '../../io/storage/index.ts';
 import { DatasetFormatError } from './errors.ts';
 import { parseJsonl } from './jsonl.ts';
 import type { Attributes } from './sample.ts';

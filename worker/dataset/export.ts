@@ -1,10 +1,10 @@
-import { mapLimit, type Store } from '../storage/index.ts';
+import type { ImageExt } from '../../io/output/index.ts';
+import { exportKeys } from '../../io/output/index.ts';
+import { mapLimit, type Store } from '../../io/storage/index.ts';
 import { attributesLine } from './attributes.ts';
 import { DatasetFormatError } from './errors.ts';
 import { imageSize } from './image.ts';
 import { encodeJsonl } from './jsonl.ts';
-import type { ImageExt } from './layout.ts';
-import { exportKeys } from './layout.ts';
 import { type DatasetCard, readDatasetCard } from './manifest.ts';
 import { packRecord, propertyText, RecordIOWriter } from './recordio.ts';
 import { imageExtOf, parseSidecar, type SampleMeta } from './sample.ts';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
+import type { ImageExt } from '../../io/output/index.ts';
 import { DatasetFormatError } from './errors.ts';
-import type { ImageExt } from './layout.ts';
 
 /** Interleaved 8-bit pixels, row-major, `channels` per pixel. */
 export interface RawImage {

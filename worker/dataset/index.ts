@@ -8,28 +8,13 @@
  * worker resumes where it stopped and never leaves a partial tar visible. Also: exporters to imagefolder and to
  * insightface RecordIO (MXNet IndexedRecordIO, byte-compatible), image encode/decode (sharp), `.npy` float32 files,
  * the training-input reader (imagefolder + attributes.jsonl, or WebDataset; streaming, seeded shuffle, sharded by
- * task) and `layout.ts`, the names of every key of a dataset and of a training output.
+ * task); the names of every key are io/output's.
  */
 export { attributesLine, readAttributesJsonl, stripImageExt } from './attributes.ts';
 export { DatasetFormatError } from './errors.ts';
 export { type ExportFormat, type ExportOptions, type ExportSummary, exportDataset } from './export.ts';
 export { decodeImage, encodeImage, extOf, type ImageEncoding, imageSize, type RawImage } from './image.ts';
 export { encodeJsonl, parseJsonl } from './jsonl.ts';
-export {
-  CHECKPOINT_DIR_PATTERN,
-  checkpointKeys,
-  datasetKeys,
-  exportKeys,
-  type ImageExt,
-  memberNames,
-  pad,
-  sampleKey,
-  tarCount,
-  tarIdentities,
-  tarOfIdentity,
-  taskKeys,
-  trainingKeys,
-} from './layout.ts';
 export {
   buildDatasetCard,
   DATASET_CARD_SCHEMA,

@@ -3,9 +3,10 @@ import type {
   SyntheticDatasetJobSpec,
   SyntheticDatasetJobStatusQuality,
 } from '../../api/index.ts';
-import { readJson, type Store, writeJson } from '../storage/index.ts';
+import { datasetKeys } from '../../io/output/index.ts';
+import { readJson, type Store, writeJson } from '../../io/storage/index.ts';
+import { tarCount, tarIdentities } from '../../workflow/index.ts';
 import { DatasetFormatError } from './errors.ts';
-import { datasetKeys, tarCount, tarIdentities } from './layout.ts';
 
 export const DATASET_CARD_SCHEMA = 'id3.sfr.dev/dataset-card/v1';
 

@@ -1,5 +1,5 @@
-import type { Store } from '../storage/index.ts';
-import { datasetKeys } from './layout.ts';
+import { datasetKeys } from '../../io/output/index.ts';
+import type { Store } from '../../io/storage/index.ts';
 
 /**
  * Writes the dataset's `index.jsonl`: the tars' own index files concatenated in tar order (lines stay in identity,

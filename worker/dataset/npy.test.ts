@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../storage/index.ts';
+import { openStore } from '../../io/storage/index.ts';
 import { DatasetFormatError } from './errors.ts';
 import { decodeNpy, encodeNpy, npyHeader, parseNpyHeader, readNpy, readNpyRows, writeNpy } from './npy.ts';
 

@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import { readAll, type Store } from '../storage/index.ts';
+import { readAll, type Store } from '../../io/storage/index.ts';
 import { DatasetFormatError } from './errors.ts';
 
 /**

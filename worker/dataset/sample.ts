@@ -1,5 +1,5 @@
+import type { ImageExt } from '../../io/output/index.ts';
 import { DatasetFormatError } from './errors.ts';
-import type { ImageExt } from './layout.ts';
 
 /** Face attributes of an image by name (age, pitch, yaw, roll, …), in the model's conditioning order. */
 export type Attributes = Record<string, number>;
@@ -13,7 +13,10 @@ export interface SampleMeta {
   /** Which of the identity's m embeddings conditioned the image (row of plan/embeddings.npy within the identity). */
   embedding: number;
   attributes: Attributes;
-  /** The image's noise seed, derived from (dataset seed, identity, image); a string when it exceeds 2^53. */
+  /**
+   * The dataset seed (spec.seed). The image's noise is the Philox stream (seed, identity, image) of that seed
+   * (random/keys.ts imageNoiseKey), so these three fields locate it; a string when it exceeds 2^53.
+   */
   seed: number | string;
 }
 

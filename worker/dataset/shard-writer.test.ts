@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { datasetKeys } from '../../io/output/index.ts';
+import { openStore, type Store } from '../../io/storage/index.ts';
 import { sampleImage, tarSpec } from '../../test/storage/fixtures.ts';
-import { openStore, type Store } from '../storage/index.ts';
 import { parseJsonl } from './jsonl.ts';
-import { datasetKeys } from './layout.ts';
 import type { IndexLine } from './sample.ts';
 import { ShardWriter } from './shard-writer.ts';
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { deletePrefix, type Store } from '../storage/index.ts';
+import { datasetKeys, type ImageExt, memberNames, sampleKey } from '../../io/output/index.ts';
+import { deletePrefix, type Store } from '../../io/storage/index.ts';
+import { tarIdentities } from '../../workflow/index.ts';
 import { DatasetFormatError } from './errors.ts';
 import { encodeJsonl, parseJsonl } from './jsonl.ts';
-import { datasetKeys, type ImageExt, memberNames, sampleKey, tarIdentities } from './layout.ts';
 import { type IndexLine, imageExtOf, parseSidecar, type SampleMeta, sidecarBytes } from './sample.ts';
 import { readTar, TAR_END, type TarMember, tarFragment } from './tar.ts';
 

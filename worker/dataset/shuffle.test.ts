@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PURPOSE, uniformStream } from '../planner/index.ts';
+import { PURPOSE, uniformStream } from '../../random/index.ts';
 import { shuffleBuffer, shuffled } from './shuffle.ts';
 
 const seededRng = (seed: number) => uniformStream({ seed, a: 0, b: 0, purpose: PURPOSE.inputOrder });

@@ -1,4 +1,4 @@
-import type { Rng } from '../storage/index.ts';
+import type { Rng } from '../../io/storage/index.ts';
 
 /** Fisher–Yates: a new array, uniformly permuted. */
 export function shuffled<T>(items: readonly T[], rng: Rng): T[] {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { readAll, watchSource } from '../storage/index.ts';
+import { readAll, watchSource } from '../../io/storage/index.ts';
 import { DatasetFormatError } from './errors.ts';
 
 export interface TarMember {

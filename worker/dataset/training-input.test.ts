@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { datasetKeys } from '../../io/output/index.ts';
+import { openStore, type Store } from '../../io/storage/index.ts';
 import { writeSmallDataset } from '../../test/storage/fixtures.ts';
-import { openStore, type Store } from '../storage/index.ts';
 import { DatasetFormatError } from './errors.ts';
 import { encodeJsonl } from './jsonl.ts';
-import { datasetKeys } from './layout.ts';
 import { readTrainingInput, type TrainingInputOptions, trainingCatalog } from './training-input.ts';
 
 const fresh = (): Store => openStore(mkdtempSync(join(tmpdir(), 'id3-input-')));

@@ -1,10 +1,10 @@
+import { datasetKeys, type ImageExt } from '../../io/output/index.ts';
+import { ObjectNotFoundError, type Store } from '../../io/storage/index.ts';
+import { PURPOSE, uniformStream } from '../../random/index.ts';
 import { contiguousRange } from '../../workflow/index.ts';
-import { PURPOSE, uniformStream } from '../planner/index.ts';
-import { ObjectNotFoundError, type Store } from '../storage/index.ts';
 import { readAttributesJsonl, stripImageExt } from './attributes.ts';
 import { DatasetFormatError } from './errors.ts';
 import { parseJsonl } from './jsonl.ts';
-import { datasetKeys, type ImageExt } from './layout.ts';
 import { type Attributes, type IndexLine, imageExtOf, parseSidecar } from './sample.ts';
 import { shuffleBuffer, shuffled } from './shuffle.ts';
 import { readTar } from './tar.ts';

@@ -44,7 +44,6 @@ export {
 export {
   type Denoiser,
   guidedEps,
-  type NoiseKey,
   noiseFor,
   type SampleOptions,
   type SampleRequest,

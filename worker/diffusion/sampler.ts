@@ -9,23 +9,16 @@
  *   x_{t'} = step(ε̃)                                   DDPM or DDIM update (scheduler.ts)
  *
  * Images never mix: the network and the encoder act per image, the gradient of a sum of per-image terms is per image,
- * and image i's x_T and step noises are draws 0, 1, 2, … of its own Philox stream (seed, identity, imageIndex,
- * PURPOSE.imageNoise). So an image is the same whatever batch it is generated in.
+ * and image i's x_T and step noises are draws 0, 1, 2, … of its own Philox stream (random/keys.ts imageNoiseKey:
+ * seed, identity, image index). So an image is the same whatever batch it is generated in.
  */
 import * as tf from '@tensorflow/tfjs';
+import { blocksFor, fillNormal, type StreamKey } from '../../random/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { type Params, shouldRecompute, type UNet, unetGradient } from '../model/index.ts';
-import { blocksFor, fillNormal, PURPOSE } from '../planner/index.ts';
 import type { SamplerConfig } from './config.ts';
 import { type NoiseSchedule, respacedTimesteps, wT } from './schedule.ts';
 import { predictX0FromEps, type StepOptions, step, stepSigma } from './scheduler.ts';
-
-/** Whose noise an image uses: the stream (seed, a, b) of PURPOSE.imageNoise. In a dataset a = identity, b = image. */
-export interface NoiseKey {
-  seed: number;
-  a: number;
-  b: number;
-}
 
 /** ε_θ as the sampler sees it: any differentiable function of (x_t, t, c), with the image shape it works on. */
 export interface Denoiser {
@@ -83,7 +76,8 @@ export interface SampleRequest {
   cond: Float32Array;
   /** [B × |y|] the identity embeddings the guidance pulls towards (usually the y inside cond). */
   y: Float32Array;
-  noiseKeys: NoiseKey[];
+  /** Each image's noise stream (random/keys.ts imageNoiseKey in a dataset). */
+  noiseKeys: StreamKey[];
 }
 
 export interface SampleOptions {
@@ -92,11 +86,11 @@ export interface SampleOptions {
 }
 
 /** Draw `draw` (0 = x_T, i = the noise of iteration i) of each image's stream, as one [B, H, W, C] tensor. */
-export function noiseFor(keys: readonly NoiseKey[], draw: number, shape: [number, number, number]): tf.Tensor4D {
+export function noiseFor(keys: readonly StreamKey[], draw: number, shape: [number, number, number]): tf.Tensor4D {
   const per = shape[0] * shape[1] * shape[2];
   const out = new Float32Array(keys.length * per);
   keys.forEach((k, i) => {
-    fillNormal({ ...k, purpose: PURPOSE.imageNoise }, out.subarray(i * per, (i + 1) * per), draw * blocksFor(per));
+    fillNormal(k, out.subarray(i * per, (i + 1) * per), draw * blocksFor(per));
   });
   return tf.tensor4d(out, [keys.length, ...shape]);
 }

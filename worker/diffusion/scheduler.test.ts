@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { normals } from '../planner/index.ts';
+import { normals } from '../../random/index.ts';
 import { defaultDiffusionConfig, makeSchedule } from './schedule.ts';
 import { predictEpsFromX0, predictX0FromEps, qSample, type StepOptions, step, stepSigma } from './scheduler.ts';
 

@@ -4,6 +4,7 @@
  * checkpoint, never from a default here.
  */
 import type { ID3TrainingJobSpec } from '../../api/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { fromSpec, UNet } from '../model/index.ts';
 import { type LoadedCheckpoint, loadSamplingWeights } from './checkpoint.ts';
@@ -12,7 +13,7 @@ import { type Denoiser, type SamplerModel, unetDenoiser } from './sampler.ts';
 import { diffusionFromSpec, makeSchedule } from './schedule.ts';
 import type { TrainModel } from './train.ts';
 
-export class EncoderMismatchError extends Error {
+export class EncoderMismatchError extends PermanentInputError {
   override readonly name = 'EncoderMismatchError';
 }
 

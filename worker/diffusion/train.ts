@@ -12,6 +12,7 @@
  * parameter tensor, which is most of a small model's step and most of the dispatches on a GPU.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fillNormal, fillWords, PURPOSE, uniforms } from '../../random/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
 import {
   disposeParams,
@@ -24,7 +25,6 @@ import {
   unetGradient,
   unflattenParams,
 } from '../model/index.ts';
-import { fillNormal, fillWords, PURPOSE, uniforms } from '../planner/index.ts';
 import type { TrainingConfig } from './config.ts';
 import { id3Loss, id3LossFromEps, type LossDraws, type LossTerms, lossInputs, type TrainBatch } from './loss.ts';
 import { adamwUpdate, clipFactor, emaUpdate } from './optim.ts';

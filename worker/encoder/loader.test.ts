@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../storage/index.ts';
-import { buildIrNet, type IrNetConfig } from './ir-net.ts';
+import { localModelFiles, storeModelFiles } from '../../io/models/index.ts';
+import { openStore } from '../../io/storage/index.ts';
+import { buildIrNet, type IrNetConfig } from '../recognition/index.ts';
 import { EncoderLoadError, type EncoderSpec, loadEncoder, saveLayersModel } from './loader.ts';
-import { localModelFiles, storeModelFiles } from './model-files.ts';
 
 const net: IrNetConfig = {
   inputSize: 16,

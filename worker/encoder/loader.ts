@@ -5,11 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { IdentityEncoderSpec } from '../../api/index.ts';
-import { type ModelFiles, modelJsonUri, siblingUri } from './model-files.ts';
+import { PermanentInputError } from '../../api/index.ts';
+import { type ModelFiles, modelJsonUri, siblingUri } from '../../io/models/index.ts';
 import { l2Normalize, toEncoderInput } from './preprocess.ts';
 import type { EncoderInfo, IdentityEncoder } from './types.ts';
 
-export class EncoderLoadError extends Error {
+export class EncoderLoadError extends PermanentInputError {
   override readonly name = 'EncoderLoadError';
 }
 

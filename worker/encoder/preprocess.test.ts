@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { normals } from '../planner/index.ts';
+import { normals } from '../../random/index.ts';
 import { resizeImages, resizeMatrix, toEncoderInput } from './preprocess.ts';
 import { randomCnnEncoder } from './random-cnn.ts';
 

@@ -5,7 +5,7 @@
  * random feature space.
  */
 import * as tf from '@tensorflow/tfjs';
-import { normals, PURPOSE } from '../planner/index.ts';
+import { normals, PURPOSE } from '../../random/index.ts';
 import { l2Normalize, toEncoderInput } from './preprocess.ts';
 import type { EncoderInfo, IdentityEncoder } from './types.ts';
 

@@ -4,6 +4,7 @@
  * every checkpoint, so a checkpoint alone rebuilds its network.
  */
 import type { AttributeRange, ID3TrainingJobSpecConditioning, ID3TrainingJobSpecModel } from '../../api/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
 
 /**
  * The U-Net as the CRD describes it (derived from the generated spec type, so the two cannot drift; the CRD documents
@@ -79,7 +80,7 @@ export function fromSpec(
   return validateModelConfig({ unet, conditioning: cond });
 }
 
-export class ModelConfigError extends Error {
+export class ModelConfigError extends PermanentInputError {
   override readonly name = 'ModelConfigError';
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { normals } from '../planner/index.ts';
+import { normals } from '../../random/index.ts';
 import { groupNorm } from './group-norm.ts';
 
 /** The textbook composite, differentiated automatically: the reference. */

@@ -7,7 +7,7 @@
  * layers that close a residual branch (and the final convolution) zero, so every block starts as the identity.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fillUniform, PURPOSE } from '../planner/index.ts';
+import { fillUniform, PURPOSE } from '../../random/index.ts';
 
 export type Params = Record<string, tf.Tensor>;
 

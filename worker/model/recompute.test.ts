@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { normals } from '../planner/index.ts';
+import { normals } from '../../random/index.ts';
 import { initParams, type Params } from './params.ts';
 import { tinyConfig } from './presets.ts';
 import { unetGradient } from './recompute.ts';

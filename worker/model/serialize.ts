@@ -6,6 +6,7 @@
  * and diffusion configs, encoder provenance).
  */
 import * as tf from '@tensorflow/tfjs';
+import { PermanentInputError } from '../../api/index.ts';
 import type { ModelConfig } from './config.ts';
 import type { ParamSpec, Params } from './params.ts';
 
@@ -27,7 +28,7 @@ export interface ModelMetadata {
   extra: Record<string, unknown>;
 }
 
-export class ModelFormatError extends Error {
+export class ModelFormatError extends PermanentInputError {
   override readonly name = 'ModelFormatError';
 }
 

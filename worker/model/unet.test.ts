@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { admit, type ID3TrainingJob } from '../../api/index.ts';
+import { normals } from '../../random/index.ts';
 import { trainingJob } from '../../test/builders.ts';
-import { normals } from '../planner/index.ts';
 import { fromSpec, type ModelConfig, ModelConfigError, validateModelConfig } from './config.ts';
 import { countParams, countParamsByPart, initParams } from './params.ts';
 import { PRESET_SIZES, presetConfig, tinyConfig } from './presets.ts';

@@ -5,7 +5,8 @@
  * model normalises them.
  */
 import type { AttributeRange } from '../../api/index.ts';
-import { PURPOSE, uniforms } from './prng.ts';
+import { PermanentInputError } from '../../api/index.ts';
+import { PURPOSE, uniforms } from '../../random/philox.ts';
 
 export interface AttributePool {
   names: string[];
@@ -15,7 +16,7 @@ export interface AttributePool {
 
 export type AttributeSource = { kind: 'pool'; pool: AttributePool } | { kind: 'ranges'; ranges: AttributeRange[] };
 
-export class AttributeSourceError extends Error {
+export class AttributeSourceError extends PermanentInputError {
   override readonly name = 'AttributeSourceError';
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { normals } from '../../random/philox.ts';
 import {
   cholesky,
   embeddingSpaceBytes,
@@ -7,7 +8,6 @@ import {
   mapScale,
   toEmbeddingSpace,
 } from './embedding-space.ts';
-import { normals } from './prng.ts';
 
 const D = 32;
 

@@ -1,8 +1,7 @@
 /**
- * Algorithm 3 (dataset planning) and the project's seeding contract. Tammes anchors on the sphere (blockwise, bounded
- * memory), Eq. 9 embeddings around them, attribute draws from a pool or ranges, the pairing of images with embeddings,
- * and the counter-based generator (Philox4x32-10) from which every random value of a dataset derives by
- * (datasetSeed, identity, imageIndex, purpose) alone. Outputs are Float32Arrays and JSON-able objects.
+ * Algorithm 3 (dataset planning): Tammes anchors on the sphere (blockwise, bounded memory), Eq. 9 embeddings around
+ * them, attribute draws from a pool or ranges, and the pairing of images with embeddings and noise streams. Every
+ * random value comes from the seeding contract in random/. Outputs are Float32Arrays and JSON-able objects.
  */
 export {
   type AttributePool,
@@ -29,20 +28,6 @@ export {
   planImage,
   planImages,
 } from './plan.ts';
-export {
-  blocksFor,
-  fillNormal,
-  fillUniform,
-  fillWords,
-  normals,
-  PURPOSE,
-  type Purpose,
-  philox4x32,
-  type StreamKey,
-  seedKey,
-  uniformStream,
-  uniforms,
-} from './prng.ts';
 export {
   defaultTammesConfig,
   initialAnchors,

@@ -5,6 +5,7 @@
  * (datasetSeed, i, k), so shards, workers and restarts can never change a dataset.
  */
 import type { SyntheticDatasetJobSpec } from '../../api/index.ts';
+import { imageNoiseKey, type StreamKey } from '../../random/index.ts';
 import { type AttributeSource, checkAttributeSource, drawAttributes } from './attributes.ts';
 import { type EmbeddingConfig, planEmbeddings } from './embeddings.ts';
 import { solveTammes, type TammesConfig, type TammesResult, tammesFromSpec } from './tammes.ts';
@@ -52,8 +53,8 @@ export interface ImagePlan {
   embedding: number;
   /** Raw attribute values by name. */
   attributes: Record<string, number>;
-  /** Its noise stream: (seed, a = identity, b = image) of PURPOSE.imageNoise. */
-  noise: { seed: number; a: number; b: number };
+  /** Its noise stream (random/keys.ts imageNoiseKey). */
+  noise: StreamKey;
 }
 
 export function embeddingConfig(cfg: PlanConfig): EmbeddingConfig {
@@ -66,7 +67,7 @@ export function planImage(cfg: PlanConfig, source: AttributeSource, identity: nu
     image,
     embedding: image % cfg.embeddingsPerIdentity,
     attributes: drawAttributes(source, cfg.attributeNames, { seed: cfg.seed, identity, image }),
-    noise: { seed: cfg.seed, a: identity, b: image },
+    noise: imageNoiseKey(cfg.seed, identity, image),
   };
 }
 

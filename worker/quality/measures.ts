@@ -1,3 +1,4 @@
+import { PermanentInputError } from '../../api/index.ts';
 /**
  * The method page's quality measures of a labelled face set, from the embeddings an identity encoder gives its images:
  *   identity consistency   mean cos(f(x), y) to the embedding y that conditioned each image (when known), and mean
@@ -59,7 +60,7 @@ export interface QualityDistributions {
   impostorScores: Float64Array;
 }
 
-export class QualityInputError extends Error {
+export class QualityInputError extends PermanentInputError {
   override readonly name = 'QualityInputError';
 }
 

@@ -1,8 +1,9 @@
+import { PermanentInputError } from '../../api/index.ts';
+import { uniforms } from '../../random/index.ts';
 /**
  * Genuine (same identity) and impostor (different identities) pairs drawn from a labelled set, deterministically from
  * a seed: the same set and seed always give the same pairs, so two reports of one dataset agree.
  */
-import { uniforms } from '../planner/index.ts';
 
 export interface Pairs {
   a: Int32Array;
@@ -14,7 +15,7 @@ export interface Pairs {
 /** Stream tag of pair draws under the planner's counter-based generator (distinct from its dataset purposes). */
 const PAIR_STREAM = 0x9a17;
 
-export class PairSamplingError extends Error {
+export class PairSamplingError extends PermanentInputError {
   override readonly name = 'PairSamplingError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentInputError } from '../../api/index.ts';
 /**
  * Genuine-versus-impostor separability of similarity scores: equal error rate, d′, false non-match rate at fixed
  * false match rates, and verification accuracy under the LFW protocol (10 folds; each fold's threshold is the one
@@ -21,7 +22,7 @@ export interface Separability {
   fnmrAtFmr: Record<string, number>;
 }
 
-export class ScoreError extends Error {
+export class ScoreError extends PermanentInputError {
   override readonly name = 'ScoreError';
 }
 

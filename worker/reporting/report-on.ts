@@ -1,9 +1,10 @@
 import type { IdentityEncoderSpec } from '../../api/index.ts';
-import { datasetKeys, readDatasetCard } from '../dataset/index.ts';
-import { EncoderLoadError, loadEncoder } from '../encoder/loader.ts';
-import { storeModelFiles } from '../encoder/model-files.ts';
+import { storeModelFiles } from '../../io/models/index.ts';
+import { datasetKeys } from '../../io/output/index.ts';
+import { StorageError, type Store, scopedStore } from '../../io/storage/index.ts';
+import { readDatasetCard } from '../dataset/index.ts';
+import { EncoderLoadError, loadEncoder } from '../encoder/index.ts';
 import { defaultReportOptions, type LabelledImageSource, type ReportResult, reportDataset } from '../quality/index.ts';
-import { StorageError, type Store, scopedStore } from '../storage/index.ts';
 import { embedderOf } from './embedder.ts';
 import { datasetImages, folderImages, ReportInputError } from './sources.ts';
 

@@ -1,14 +1,8 @@
-import {
-  type DatasetCard,
-  datasetKeys,
-  decodeImage,
-  parseJsonl,
-  parseSidecar,
-  readNpyRows,
-  readTar,
-} from '../dataset/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
+import { datasetKeys } from '../../io/output/index.ts';
+import { ObjectNotFoundError, type Store } from '../../io/storage/index.ts';
+import { type DatasetCard, decodeImage, parseJsonl, parseSidecar, readNpyRows, readTar } from '../dataset/index.ts';
 import type { LabelledImage, LabelledImageSource } from '../quality/index.ts';
-import { ObjectNotFoundError, type Store } from '../storage/index.ts';
 
 /**
  * Labelled images for the quality report, from the layouts this project reads: a finished id3 dataset (WebDataset
@@ -72,7 +66,7 @@ function rangeWanted([first, end]: [number, number], keep: (id: number) => boole
 }
 
 /** Input `id3 report` cannot measure (no images, no encoder, an encoder that does not fit its flags): exit 65. */
-export class ReportInputError extends Error {
+export class ReportInputError extends PermanentInputError {
   override name = 'ReportInputError';
 }
 

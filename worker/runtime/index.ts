@@ -3,8 +3,7 @@
  * logger, metrics, a cooperative stop on SIGTERM, progress reports at a bounded rate), the HTTP server for /metrics,
  * and the one translation of errors into the worker exit codes (0 done, 65 bad input, 75 stopped with state saved).
  */
-export { describeError, exitCodeFor, PermanentInputError, PreemptedError } from './errors.ts';
-export { type ProbeState, splitAddress, startServer } from './http-server.ts';
+export { PreemptedError } from './errors.ts';
 export { WorkerMetrics } from './metrics.ts';
 export { type ProgressOptions, ProgressReporter } from './progress.ts';
 export { runWorker, type StageRunner, type TaskContext, type WorkerOptions } from './task.ts';

@@ -1,5 +1,5 @@
 import type { Counter } from 'prom-client';
-import { StorageError, type Store } from '../storage/index.ts';
+import { StorageError, type Store } from '../../io/storage/index.ts';
 
 /**
  * A store that counts its failures (after the storage layer's own retries) in id3_worker_storage_errors_total, by

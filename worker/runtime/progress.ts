@@ -1,6 +1,7 @@
 import type { Stage } from '../../api/index.ts';
-import { type ProgressUnit, progressKey, type TaskProgress } from '../../workflow/index.ts';
-import { jsonBytes, readJsonIfExists, type Store } from '../storage/index.ts';
+import { jobKeys } from '../../io/output/index.ts';
+import { jsonBytes, readJsonIfExists, type Store } from '../../io/storage/index.ts';
+import type { ProgressUnit, TaskProgress } from '../../workflow/index.ts';
 
 /**
  * A task's progress report, kept in memory on every update and written to storage at a bounded rate (and always at
@@ -34,7 +35,7 @@ export class ProgressReporter {
   constructor(private readonly o: ProgressOptions) {
     this.now = o.now ?? Date.now;
     // Every write waits for the previous attempt's report to be read, so the count carries over.
-    this.writing = readJsonIfExists<TaskProgress>(o.store, progressKey(o.stage, o.task))
+    this.writing = readJsonIfExists<TaskProgress>(o.store, jobKeys.progress(o.stage, o.task))
       .then((prev) => {
         this.preemptions = (prev?.preemptions ?? 0) + (prev?.stopped ? 1 : 0);
       })
@@ -103,7 +104,7 @@ export class ProgressReporter {
     const body = jsonBytes(this.snapshot(finished));
     // Writes are chained so that an older report never overwrites a newer one.
     this.writing = this.writing
-      .then(() => this.o.store.put(progressKey(this.o.stage, this.o.task), body))
+      .then(() => this.o.store.put(jobKeys.progress(this.o.stage, this.o.task), body))
       .catch(() => undefined);
     return this.writing;
   }

@@ -2,12 +2,24 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { admitOrThrow, type Id3Job, isJobKind, parseManifests, type Stage } from '../../api/index.ts';
+import {
+  admitOrThrow,
+  describeError,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_RETRY,
+  exitCodeFor,
+  type Id3Job,
+  isJobKind,
+  PermanentInputError,
+  parseManifests,
+  type Stage,
+} from '../../api/index.ts';
+import { startServer } from '../../io/http/index.ts';
+import { type Env, openStore, type Store } from '../../io/storage/index.ts';
+import { claimOutput } from '../../io/tasks/index.ts';
 import { type ProgressUnit, resolveJobPaths, stageGraph } from '../../workflow/index.ts';
-import { type Env, openStore, type Store } from '../storage/index.ts';
-import { claimOutput } from '../tasks/owner.ts';
-import { describeError, exitCodeFor, PermanentInputError, PreemptedError } from './errors.ts';
-import { startServer } from './http-server.ts';
+import { PreemptedError } from './errors.ts';
 import { instrumentedStore } from './instrumented-store.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { ProgressReporter } from './progress.ts';
@@ -50,6 +62,8 @@ export interface WorkerOptions {
   stages: Partial<Record<Stage, StageRunner>>;
   /** Where Kubernetes reads a failed container's last words. */
   terminationLog?: string;
+  /** Ends the process at once (a second stop request); the CLI's process.exit. */
+  exitNow: (code: number) => void;
 }
 
 export async function runWorker(o: WorkerOptions): Promise<number> {
@@ -65,7 +79,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     if (action === 'stop') {
       first = { signal, at: Date.now() };
       abort.abort();
-    } else process.exit(75);
+    } else o.exitNow(EXIT_RETRY);
   };
   const handlers = { SIGTERM: () => onSignal('SIGTERM'), SIGINT: () => onSignal('SIGINT') };
   process.on('SIGTERM', handlers.SIGTERM).on('SIGINT', handlers.SIGINT);
@@ -84,15 +98,19 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     await claimOutput(ctx.store, ctx.job);
     await run(ctx);
     ctx.logger.info('task done');
-    return 0;
+    return EXIT_OK;
   } catch (err) {
     const code = exitCodeFor(err);
     const message = describeError(err);
     if (err instanceof PreemptedError) await err.saved();
-    if (code === 75) o.logger.warn({ err: message }, 'task stopped; it resumes where it left off');
+    if (code === EXIT_RETRY) o.logger.warn({ err: message }, 'task stopped; it resumes where it left off');
     else
       o.logger.error(
-        { err: message, exitCode: code, ...(code === 1 && err instanceof Error ? { stack: err.stack } : {}) },
+        {
+          err: message,
+          exitCode: code,
+          ...(code === EXIT_FAILURE && err instanceof Error ? { stack: err.stack } : {}),
+        },
         'task failed',
       );
     writeTerminationMessage(o.terminationLog ?? '/dev/termination-log', message);

@@ -1,15 +1,21 @@
 import { posix } from 'node:path';
 import type { IdentityEncoderSpec } from '../../api/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
+import { CheckpointError, checkpointFolder, resolveCheckpoint } from '../../io/checkpoints/index.ts';
+import { storeModelFiles } from '../../io/models/index.ts';
+import { datasetKeys } from '../../io/output/index.ts';
+import {
+  isPermanentStorageError,
+  ObjectNotFoundError,
+  readJsonIfExists,
+  StorageError,
+} from '../../io/storage/index.ts';
+import { TaskMarkers } from '../../io/tasks/index.ts';
 import { isRelativePath } from '../../workflow/index.ts';
-import { CheckpointError, checkpointFolder, resolveCheckpoint } from '../checkpoints/index.ts';
-import { datasetKeys } from '../dataset/index.ts';
 import { type LoadedCheckpoint, type SamplerModel, samplerModelFromCheckpoint } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
-import { EncoderLoadError, loadEncoder } from '../encoder/loader.ts';
-import { storeModelFiles } from '../encoder/model-files.ts';
-import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
-import { isPermanentStorageError, ObjectNotFoundError, readJsonIfExists, StorageError } from '../storage/index.ts';
-import { TaskMarkers } from '../tasks/index.ts';
+import { EncoderLoadError, loadEncoder } from '../encoder/index.ts';
+import type { TaskContext } from '../runtime/index.ts';
 import { selectBackend } from '../tf/index.ts';
 
 /**

@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ID3TrainingJob, ID3TrainingJobStatusEvaluation } from '../../api/index.ts';
-import { OUTPUTS_KEY } from '../../workflow/index.ts';
-import { CheckpointStore } from '../checkpoints/index.ts';
-import { trainingKeys } from '../dataset/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
+import { CheckpointStore } from '../../io/checkpoints/index.ts';
+import { jobKeys, trainingKeys } from '../../io/output/index.ts';
+import { jsonBytes, scopedStore } from '../../io/storage/index.ts';
+import { describeOutput, runTask } from '../../io/tasks/index.ts';
 import { type SamplerModel, sample, samplerFromSpec } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { conditionMatrix } from '../model/index.ts';
 import { type ImagePlan, planAnchors, planFromSpec, planIdentityEmbeddings, planImage } from '../planner/index.ts';
 import { defaultReportOptions, type LabelledImage, reportDataset } from '../quality/index.ts';
 import { embedderOf } from '../reporting/index.ts';
-import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
-import { jsonBytes, scopedStore } from '../storage/index.ts';
-import { describeOutput, runTask } from '../tasks/index.ts';
+import type { TaskContext } from '../runtime/index.ts';
 import { loadEncoderFrom, loadSamplingModel, markersOf, type SamplingModel, toRgbBytes, useBackend } from './common.ts';
 import { attributeNames, embeddingMapOf } from './plan.ts';
 
@@ -123,7 +123,7 @@ async function evaluateModel(ctx: TaskContext, job: ID3TrainingJob, model: Sampl
   );
   const record = jsonBytes({ step: model.step, checkpoint: model.uri, ...evaluation });
   await ctx.store.put('report/evaluation.json', record);
-  await ctx.store.put(OUTPUTS_KEY, jsonBytes({ reportURI: ctx.store.uri(trainingKeys.reportHtml), evaluation }));
+  await ctx.store.put(jobKeys.outputs, jsonBytes({ reportURI: ctx.store.uri(trainingKeys.reportHtml), evaluation }));
   await progress.finish();
   ctx.logger.info({ ...evaluation, step: model.step }, 'evaluation written');
   return {

@@ -1,14 +1,16 @@
 import type { SyntheticDatasetJob, SyntheticDatasetJobStatusQuality } from '../../api/index.ts';
-import { OUTPUTS_KEY } from '../../workflow/index.ts';
-import { releaseDatasetHold } from '../checkpoints/index.ts';
+
+import { releaseDatasetHold } from '../../io/checkpoints/index.ts';
+import { datasetKeys, jobKeys } from '../../io/output/index.ts';
+import { jsonBytes, scopedStore } from '../../io/storage/index.ts';
+import { describeOutput, runTask, type TaskMarker, type TaskOutput } from '../../io/tasks/index.ts';
+import { tarCount } from '../../workflow/index.ts';
 import {
   buildDatasetCard,
   type DatasetCardInput,
-  datasetKeys,
   type ExportFormat,
   exportDataset,
   type TarRecord,
-  tarCount,
   writeDatasetCard,
 } from '../dataset/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
@@ -20,8 +22,6 @@ import {
 } from '../quality/index.ts';
 import { datasetImages, embedderOf } from '../reporting/index.ts';
 import type { TaskContext } from '../runtime/index.ts';
-import { jsonBytes, scopedStore } from '../storage/index.ts';
-import { describeOutput, runTask, type TaskMarker, type TaskOutput } from '../tasks/index.ts';
 import { loadEncoderFrom, loadPlannedModel, markersOf, recordedEncoderSpec, useBackend } from './common.ts';
 
 /**
@@ -183,5 +183,5 @@ async function publish(
     manifestURI: ctx.store.uri(datasetKeys.manifest),
     ...(quality ? { reportURI: ctx.store.uri(datasetKeys.reportHtml), quality } : {}),
   };
-  await ctx.store.put(OUTPUTS_KEY, jsonBytes(outputs));
+  await ctx.store.put(jobKeys.outputs, jsonBytes(outputs));
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { imageNoiseKey } from '../../random/index.ts';
 import type { ImagePlan } from '../planner/index.ts';
 import { tarBatches } from './generate.ts';
 
@@ -8,7 +9,7 @@ const plans: ImagePlan[] = Array.from({ length: 15 }, (_, i) => ({
   image: i % 3,
   embedding: 0,
   attributes: {},
-  noise: { seed: 1, a: 10 + Math.floor(i / 3), b: i % 3 },
+  noise: imageNoiseKey(1, 10 + Math.floor(i / 3), i % 3),
 }));
 const key = (batch: ImagePlan[]) => batch.map((p) => `${p.identity}/${p.image}`).join(' ');
 

@@ -1,14 +1,15 @@
 import type { SyntheticDatasetJob } from '../../api/index.ts';
-import { tarsOfTask } from '../../workflow/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
+import { datasetKeys } from '../../io/output/index.ts';
+import { describeOutput, runTask, type TaskOutput } from '../../io/tasks/index.ts';
+import { tarIdentities, tarsOfTask } from '../../workflow/index.ts';
 import {
   type CommittedTar,
-  datasetKeys,
   encodeImage,
   extOf,
   type ImageEncoding,
   readNpyRows,
   ShardWriter,
-  tarIdentities,
 } from '../dataset/index.ts';
 import { type SamplerModel, sample, samplerFromSpec } from '../diffusion/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
@@ -22,8 +23,7 @@ import {
   planFromSpec,
   planImage,
 } from '../planner/index.ts';
-import { PermanentInputError, type ProgressReporter, type TaskContext } from '../runtime/index.ts';
-import { describeOutput, runTask, type TaskOutput } from '../tasks/index.ts';
+import type { ProgressReporter, TaskContext } from '../runtime/index.ts';
 import {
   loadEncoderFrom,
   loadPlannedModel,

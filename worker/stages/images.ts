@@ -1,5 +1,5 @@
 import sharp, { type Metadata } from 'sharp';
-import { PermanentInputError } from '../runtime/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
 
 /**
  * Training images as the diffusion model sees them: decoded, checked to be aligned square crops, and resized to the

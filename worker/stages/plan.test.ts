@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { PermanentInputError } from '../../api/index.ts';
 import { fitEmbeddingSpace, toEmbeddingSpace } from '../planner/index.ts';
-import { PermanentInputError } from '../runtime/index.ts';
 import type { SamplingModel } from './common.ts';
 import { embeddingMapOf } from './plan.ts';
 

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { SyntheticDatasetJob } from '../../api/index.ts';
-import { OUTPUTS_KEY } from '../../workflow/index.ts';
-import { datasetKeys, encodeJsonl, float32Bytes, npyHeader } from '../dataset/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
+import { datasetKeys, jobKeys } from '../../io/output/index.ts';
+import { jsonBytes } from '../../io/storage/index.ts';
+import { describeOutput, runTask, type TaskOutput } from '../../io/tasks/index.ts';
+import { encodeJsonl, float32Bytes, npyHeader } from '../dataset/index.ts';
 import {
   type AttributeSource,
   AttributeSourceError,
@@ -15,9 +18,7 @@ import {
   planImage,
   toEmbeddingSpace,
 } from '../planner/index.ts';
-import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
-import { jsonBytes } from '../storage/index.ts';
-import { describeOutput, runTask, type TaskOutput } from '../tasks/index.ts';
+import type { TaskContext } from '../runtime/index.ts';
 import {
   loadSamplingModel,
   markersOf,
@@ -96,7 +97,7 @@ export async function plan(ctx: TaskContext): Promise<void> {
     const summaryBytes = jsonBytes(summary);
     await ctx.store.put(datasetKeys.planSummary, summaryBytes);
     // The step the images come from, for the job's status from now on (finalize publishes it again with the rest).
-    await ctx.store.put(OUTPUTS_KEY, jsonBytes({ checkpointURI: model.uri }));
+    await ctx.store.put(jobKeys.outputs, jsonBytes({ checkpointURI: model.uri }));
     outputs.push(describeOutput(datasetKeys.planSummary, summaryBytes));
     await progress.finish();
     ctx.logger.info(

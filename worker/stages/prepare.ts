@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ID3TrainingJob } from '../../api/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
+import { trainingKeys } from '../../io/output/index.ts';
+import { describeOutput, runTask } from '../../io/tasks/index.ts';
 import { contiguousRange } from '../../workflow/index.ts';
 import {
   type Attributes,
@@ -8,11 +11,9 @@ import {
   readAttributesJsonl,
   readTrainingInput,
   trainingCatalog,
-  trainingKeys,
 } from '../dataset/index.ts';
 import type { IdentityEncoder } from '../encoder/index.ts';
-import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
-import { describeOutput, runTask } from '../tasks/index.ts';
+import type { TaskContext } from '../runtime/index.ts';
 import { loadEncoderFrom, markersOf, toDiffusionRange, useBackend } from './common.ts';
 import { decodeSquare } from './images.ts';
 

@@ -1,5 +1,6 @@
 import type { ID3TrainingJob } from '../../api/index.ts';
-import { type CheckpointRef, CheckpointStore } from '../checkpoints/index.ts';
+import { type CheckpointRef, CheckpointStore } from '../../io/checkpoints/index.ts';
+import { scopedStore } from '../../io/storage/index.ts';
 import {
   createTrainState,
   diffusionFromSpec,
@@ -15,7 +16,6 @@ import {
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { countParams, type ModelConfig } from '../model/index.ts';
 import type { ProgressReporter, TaskContext } from '../runtime/index.ts';
-import { scopedStore } from '../storage/index.ts';
 import { loadEncoderFrom, markersOf, useBackend } from './common.ts';
 import { loadTrainingData, type TrainingData } from './training-data.ts';
 

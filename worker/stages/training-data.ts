@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ID3TrainingJob } from '../../api/index.ts';
-import { type Attributes, decodeNpy, parseJsonl, readTrainingInput, trainingKeys } from '../dataset/index.ts';
+import { PermanentInputError } from '../../api/index.ts';
+import { trainingKeys } from '../../io/output/index.ts';
+import { readMarkedOutput } from '../../io/tasks/index.ts';
+import { PURPOSE, uniforms } from '../../random/index.ts';
+import { type Attributes, decodeNpy, parseJsonl, readTrainingInput } from '../dataset/index.ts';
 import type { TrainBatch } from '../diffusion/index.ts';
 import { type ConditioningConfig, normalizeAttributes } from '../model/index.ts';
-import { type EmbeddingSpace, fitEmbeddingSpace, PURPOSE, uniforms } from '../planner/index.ts';
-import { PermanentInputError, type TaskContext } from '../runtime/index.ts';
-import { readMarkedOutput } from '../tasks/index.ts';
+import { type EmbeddingSpace, fitEmbeddingSpace } from '../planner/index.ts';
+import type { TaskContext } from '../runtime/index.ts';
 import { markersOf, toDiffusionRange } from './common.ts';
 import { decodeSquare } from './images.ts';
 

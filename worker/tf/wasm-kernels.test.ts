@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normals } from '../planner/index.ts';
+import { normals } from '../../random/index.ts';
 import { copyBox, registerWasmKernels, restoreWasmKernels } from './wasm-kernels.ts';
 
 const values = (seed: number, shape: number[]) =>

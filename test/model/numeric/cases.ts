@@ -5,6 +5,7 @@
  * properties every backend must show on its own (the loss falls, guidance helps, memory stays flat, …).
  */
 import * as tf from '@tensorflow/tfjs';
+import { imageNoiseKey, normals } from '../../../random/index.ts';
 import {
   defaultSamplerConfig,
   drawStep,
@@ -16,7 +17,7 @@ import {
 } from '../../../worker/diffusion/index.ts';
 import { l2Normalize } from '../../../worker/encoder/index.ts';
 import { unflattenParams } from '../../../worker/model/index.ts';
-import { normals, solveTammes } from '../../../worker/planner/index.ts';
+import { solveTammes } from '../../../worker/planner/index.ts';
 import { fixedBatch, freshState, gaussianDenoiser, samplerInputs, tinySetup } from '../fixtures.ts';
 
 export type Numbers = Record<string, number[]>;
@@ -159,7 +160,7 @@ const samplerCase: NumericCase = {
       encoder: s.encoder,
     };
     const { cond, y } = await samplerInputs(fixedBatch(s, 2, 31));
-    const noiseKeys = [0, 1].map((i) => ({ seed: 4, a: i, b: 2 }));
+    const noiseKeys = [0, 1].map((i) => imageNoiseKey(4, i, 2));
     const ddim = await sample(
       model,
       { ...defaultSamplerConfig(), type: 'DDIM', steps: 4, eta: 0.5, guidanceScale: 2 },
@@ -187,7 +188,7 @@ const guidanceCase: NumericCase = {
       const x = await sample(
         { denoiser: gaussianDenoiser(s.schedule, 8, 0.1, 0.4), schedule: s.schedule, encoder: s.encoder },
         { ...defaultSamplerConfig(), type: 'DDIM', steps: 10, guidanceScale },
-        { cond: new Float32Array(n * 12), y, noiseKeys: [0, 1, 2, 3].map((i) => ({ seed: 4, a: i, b: 0 })) },
+        { cond: new Float32Array(n * 12), y, noiseKeys: [0, 1, 2, 3].map((i) => imageNoiseKey(4, i, 0)) },
       );
       const images = tf.tensor4d(x, [n, 8, 8, 3]).clipByValue(-1, 1) as tf.Tensor4D;
       consistency.push(...(await values(s.encoder.embed(images).mul(target).sum(1).mean())));

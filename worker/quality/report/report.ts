@@ -1,3 +1,4 @@
+import { PermanentInputError } from '../../../api/index.ts';
 /**
  * reportDataset: measures any labelled image set with an embedding model and writes report/metrics.json,
  * report/index.html and report/contact-sheet.png. Real renders and generated datasets go through the same function,
@@ -63,7 +64,7 @@ export interface ReportResult {
   files: string[];
 }
 
-export class ReportError extends Error {
+export class ReportError extends PermanentInputError {
   override readonly name = 'ReportError';
 }
 
