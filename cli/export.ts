@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EXIT_BAD_INPUT, EXIT_RETRY, type StorageSpec } from '../api/index.ts';
+import { EXIT_OK, PermanentInputError, type StorageSpec } from '../api/index.ts';
 
 interface ExportFlags {
   format: string;
@@ -18,7 +18,7 @@ export function registerExport(program: Command): void {
       'Convert a finished dataset (WebDataset shards + manifest.json) to a folder per identity (images/000123/007.png ' +
         '+ attributes.jsonl) or to insightface RecordIO (train.rec, train.idx, property). S3 credentials and endpoint ' +
         'come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_ENDPOINT_URL_S3. ' +
-        'Exit codes: 0 done, 65 bad input, 75 storage unavailable (retry), 1 failed.',
+        'Exit codes: 0 done, 65 bad input (no dataset there, wrong credentials), 1 failed (storage unavailable).',
     )
     .argument('<dataset>', 'dataset root: s3://bucket/prefix, file:///path or a path')
     .requiredOption('--format <format>', 'imagefolder or recordio')
@@ -33,11 +33,9 @@ export function registerExport(program: Command): void {
 }
 
 async function runExport(dataset: string, flags: ExportFlags): Promise<number> {
-  if (flags.format !== 'imagefolder' && flags.format !== 'recordio') {
-    process.stderr.write(`id3 export: --format must be imagefolder or recordio, not ${JSON.stringify(flags.format)}\n`);
-    return EXIT_BAD_INPUT;
-  }
-  const [{ openStore, StorageError }, { exportDataset, DatasetFormatError }] = await Promise.all([
+  if (flags.format !== 'imagefolder' && flags.format !== 'recordio')
+    throw new PermanentInputError(`--format must be imagefolder or recordio, not ${JSON.stringify(flags.format)}`);
+  const [{ openStore }, { exportDataset }] = await Promise.all([
     import('../io/storage/index.ts'),
     import('../worker/dataset/index.ts'),
   ]);
@@ -45,25 +43,18 @@ async function runExport(dataset: string, flags: ExportFlags): Promise<number> {
   if (flags.region) storage.region = flags.region;
   if (flags.endpoint) storage.endpoint = flags.endpoint;
   if (flags.pathStyle) storage.forcePathStyle = true;
-  try {
-    const source = openStore(localToAbsolute(dataset), storage);
-    const out = openStore(localToAbsolute(flags.out), storage);
-    const summary = await exportDataset({
-      source,
-      out,
-      format: flags.format,
-      concurrency: Number(flags.concurrency),
-    });
-    process.stderr.write(
-      `exported ${summary.images} images of ${summary.classes} identities as ${summary.format} to ${out.root}\n`,
-    );
-    return 0;
-  } catch (err) {
-    process.stderr.write(`id3 export: ${(err as Error).message}\n`);
-    if (err instanceof DatasetFormatError) return EXIT_BAD_INPUT;
-    if (err instanceof StorageError) return err.retryable ? EXIT_RETRY : EXIT_BAD_INPUT;
-    return 1;
-  }
+  const source = openStore(localToAbsolute(dataset), storage);
+  const out = openStore(localToAbsolute(flags.out), storage);
+  const summary = await exportDataset({
+    source,
+    out,
+    format: flags.format,
+    concurrency: Number(flags.concurrency),
+  });
+  process.stderr.write(
+    `exported ${summary.images} images of ${summary.classes} identities as ${summary.format} to ${out.root}\n`,
+  );
+  return EXIT_OK;
 }
 
 /** The command line is where relative paths get their meaning: the current directory. */

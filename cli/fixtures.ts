@@ -1,7 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EXIT_BAD_INPUT } from '../api/index.ts';
-import { isPermanentStorageError, openStore, StorageError } from '../io/storage/index.ts';
+import { openStore } from '../io/storage/index.ts';
 import { defaultAttributeSpread, FixtureSpecError, writeFaceFixtures } from '../tools/faces/index.ts';
 import { integer } from './options.ts';
 import { paint } from './terminal.ts';
@@ -50,15 +49,8 @@ export function registerFixtures(program: Command): void {
         if (process.stderr.isTTY) process.stderr.write('\n');
         console.log(paint.green(`wrote ${images} faces of ${spec.identities} identities to ${o.out}`));
       } catch (err) {
-        if (err instanceof FixtureSpecError) {
-          console.error(`${paint.red('error')}: ${inFlagTerms(err.message)}`);
-          process.exitCode = EXIT_BAD_INPUT;
-          return;
-        }
-        if (!(err instanceof StorageError)) throw err;
-        console.error(`${paint.red('error')}: ${err.message}`);
-        // As a worker does: a wrong URI or wrong credentials is bad input; an outage or expired credentials is not.
-        process.exitCode = isPermanentStorageError(err) ? EXIT_BAD_INPUT : 1;
+        // The user typed flags, not the spec's fields; storage errors say what they are by themselves.
+        throw err instanceof FixtureSpecError ? new FixtureSpecError(inFlagTerms(err.message)) : err;
       }
     });
 }

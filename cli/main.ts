@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { reportFailure } from './errors.ts';
 import { registerExport } from './export.ts';
 import { registerFixtures } from './fixtures.ts';
 import { registerOperator } from './operator.ts';
@@ -32,4 +33,8 @@ registerWorker(program);
 registerFixtures(program);
 registerExport(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = reportFailure(err);
+}

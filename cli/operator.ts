@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EXIT_FAILURE, EXIT_OK } from '../api/index.ts';
 import { parseDuration } from './options.ts';
 
 interface OperatorFlags {
@@ -76,16 +77,16 @@ export function registerOperator(program: Command): void {
         address: flags.metricsBindAddress,
         ...(flags.leaderElect ? { leaderElection: { namespace: leaderNamespace, name: flags.leaderElectionId } } : {}),
         logger,
-        onLostLeadership: () => process.exit(1),
+        onLostLeadership: () => process.exit(EXIT_FAILURE),
       });
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'stopping');
         void handle
           ?.stop()
-          .then(() => process.exit(0))
+          .then(() => process.exit(EXIT_OK))
           .catch((err: unknown) => {
             logger.error({ err: String(err) }, 'unclean stop');
-            process.exit(1);
+            process.exit(EXIT_FAILURE);
           });
       };
       process.once('SIGTERM', () => shutdown('SIGTERM'));

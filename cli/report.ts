@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { EXIT_BAD_INPUT, type IdentityEncoderSpec } from '../api/index.ts';
+import { EXIT_OK, type IdentityEncoderSpec, PermanentInputError } from '../api/index.ts';
 import { numberList, oneOf, positiveInteger } from './options.ts';
 
 interface ReportFlags {
@@ -48,9 +48,7 @@ export function registerReport(program: Command): void {
       const orphans = ENCODER_FLAGS.filter((f) => cmd.getOptionValueSource(f) === 'cli');
       if (!flags.encoder && orphans.length > 0) {
         const names = orphans.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-        process.stderr.write(`error: ${names.join(', ')} describe the model of --encoder, which is not given\n`);
-        process.exitCode = EXIT_BAD_INPUT;
-        return;
+        throw new PermanentInputError(`${names.join(', ')} describe the model of --encoder, which is not given`);
       }
       process.exitCode = await runReport(uri, flags);
     });
@@ -59,16 +57,9 @@ export function registerReport(program: Command): void {
 const ENCODER_FLAGS = ['encoderFormat', 'inputSize', 'embeddingSize', 'channelOrder', 'mean', 'std'] as const;
 
 async function runReport(uri: string, flags: ReportFlags): Promise<number> {
-  const [
-    { reportOn, ReportInputError },
-    { openStore, StorageError },
-    { DatasetFormatError },
-    { paint },
-    { selectBackend },
-  ] = await Promise.all([
+  const [{ reportOn }, { openStore }, { paint }, { selectBackend }] = await Promise.all([
     import('../worker/reporting/index.ts'),
     import('../io/storage/index.ts'),
-    import('../worker/dataset/index.ts'),
     import('./terminal.ts'),
     import('../worker/tf/index.ts'),
   ]);
@@ -78,42 +69,30 @@ async function runReport(uri: string, flags: ReportFlags): Promise<number> {
   const storage = flags.endpoint ? { endpoint: flags.endpoint } : undefined;
   const open = (u: string) => openStore(u.includes('://') ? u : resolve(u), storage);
   const encoder = encoderSpec(flags);
-  try {
-    const result = await reportOn({
-      store: open(uri),
-      open,
-      ...(encoder ? { encoder } : {}),
-      ...(flags.out ? { out: open(flags.out) } : {}),
-      ...(flags.maxIdentities !== undefined ? { maxIdentities: flags.maxIdentities } : {}),
-      ...(flags.pairs !== undefined ? { pairs: flags.pairs } : {}),
-      now: new Date(),
-    });
-    const m = result.metrics;
-    const line = (k: string, v: number | null) =>
-      process.stdout.write(`  ${k.padEnd(22)} ${v === null ? '—' : v.toFixed(4)}\n`);
-    process.stdout.write(
-      `${paint.bold(`${m.identities} identities, ${m.images} images`)} measured with ${result.encoder}\n`,
-    );
-    line('identity consistency', m.identityConsistency);
-    line('centroid consistency', m.centroidConsistency);
-    line('intra-class diversity', m.intraClassDiversity);
-    line('nearest identity (mean)', m.interClass.nearestCosine.mean);
-    line('EER', m.separability.eer);
-    line("d'", m.separability.dPrime);
-    line('label-flip rate', m.labelFlipRate);
-    process.stdout.write(`report: ${result.files.join(', ')}\n`);
-    return 0;
-  } catch (err) {
-    if (
-      err instanceof ReportInputError ||
-      err instanceof DatasetFormatError ||
-      (err instanceof StorageError && !err.retryable)
-    ) {
-      process.stderr.write(`${paint.red('error')}: ${(err as Error).message}\n`);
-      return EXIT_BAD_INPUT;
-    }
-    throw err;
-  }
+  const result = await reportOn({
+    store: open(uri),
+    open,
+    ...(encoder ? { encoder } : {}),
+    ...(flags.out ? { out: open(flags.out) } : {}),
+    ...(flags.maxIdentities !== undefined ? { maxIdentities: flags.maxIdentities } : {}),
+    ...(flags.pairs !== undefined ? { pairs: flags.pairs } : {}),
+    now: new Date(),
+  });
+  const m = result.metrics;
+  const line = (k: string, v: number | null) =>
+    process.stdout.write(`  ${k.padEnd(22)} ${v === null ? '—' : v.toFixed(4)}\n`);
+  process.stdout.write(
+    `${paint.bold(`${m.identities} identities, ${m.images} images`)} measured with ${result.encoder}\n`,
+  );
+  line('identity consistency', m.identityConsistency);
+  line('centroid consistency', m.centroidConsistency);
+  line('intra-class diversity', m.intraClassDiversity);
+  line('nearest identity (mean)', m.interClass.nearestCosine.mean);
+  line('EER', m.separability.eer);
+  line("d'", m.separability.dPrime);
+  line('label-flip rate', m.labelFlipRate);
+  process.stdout.write(`report: ${result.files.join(', ')}\n`);
+  return EXIT_OK;
 }
 
 /** The encoder --encoder and its flags describe, or undefined to measure with the one the dataset records. */

@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT_BAD_INPUT, formatFieldError, parseManifests, ValidationError } from '../api/index.ts';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, parseManifests } from '../api/index.ts';
 import {
   createView,
   formatSeconds,
   type JobResult,
   type JobSource,
-  PreflightError,
   planRun,
   preflight,
   RunPlanError,
@@ -17,19 +16,18 @@ import {
 import { createLogger } from './logger.ts';
 import { paint } from './terminal.ts';
 
+/** What a shell reports for a command stopped by Ctrl-C (128 + SIGINT): `id3 run` stopped cleanly, resumable. */
+const EXIT_INTERRUPTED = 130;
+
 /** `id3 run`: reads the files, plans the run, runs it with a live view, and prints what came out. */
 export async function runCommand(
   files: string[],
   flags: { out?: string; parallelism?: number; logDir?: string; progress: boolean },
 ): Promise<number> {
   const logger = createLogger({ base: { component: 'run' } });
-  let runs: ReturnType<typeof planRun>;
-  try {
-    runs = planRun(files.flatMap(readSources), { ...(flags.out ? { out: resolve(flags.out) } : {}), join });
-    await preflight(runs, process.env);
-  } catch (err) {
-    return reportPlanError(err);
-  }
+  // A job that cannot run (invalid, unreadable, inputs missing) throws bad input: the CLI's edge says why.
+  const runs = planRun(files.flatMap(readSources), { ...(flags.out ? { out: resolve(flags.out) } : {}), join });
+  await preflight(runs, process.env);
   const abort = new AbortController();
   const stop = () => {
     if (abort.signal.aborted) return;
@@ -53,9 +51,9 @@ export async function runCommand(
   view.stop();
   process.off('SIGINT', stop).off('SIGTERM', stop);
   printSummary(results);
-  if (results.every((r) => r.phase === 'Succeeded') && results.length === runs.length) return 0;
-  if (results.some((r) => r.phase === 'Interrupted')) return 130;
-  return results.some((r) => r.badInput) ? EXIT_BAD_INPUT : 1;
+  if (results.every((r) => r.phase === 'Succeeded') && results.length === runs.length) return EXIT_OK;
+  if (results.some((r) => r.phase === 'Interrupted')) return EXIT_INTERRUPTED;
+  return results.some((r) => r.badInput) ? EXIT_BAD_INPUT : EXIT_FAILURE;
 }
 
 function readSources(file: string): JobSource[] {
@@ -71,44 +69,39 @@ function readSources(file: string): JobSource[] {
   });
 }
 
-function reportPlanError(err: unknown): number {
-  if (err instanceof ValidationError) {
-    process.stderr.write(`${paint.red('error')}: ${err.objectRef} is invalid; nothing was run or written:\n`);
-    for (const e of err.errors) process.stderr.write(`  ${e.line ? `line ${e.line}: ` : ''}${formatFieldError(e)}\n`);
-    return EXIT_BAD_INPUT;
-  }
-  if (err instanceof RunPlanError || err instanceof PreflightError) {
-    process.stderr.write(`${paint.red('error')}: ${err.message}\n`);
-    return EXIT_BAD_INPUT;
-  }
-  throw err;
+function printSummary(results: JobResult[]): void {
+  for (const r of results) process.stdout.write(summaryOf(r).join('\n').concat('\n'));
 }
 
-function printSummary(results: JobResult[]): void {
-  for (const r of results) {
-    const name = `${r.job.kind}/${r.job.metadata.name}`;
-    const colour = r.phase === 'Succeeded' ? paint.green : r.phase === 'Interrupted' ? paint.yellow : paint.red;
-    process.stdout.write(`\n${paint.bold(name)}: ${colour(r.phase)} in ${formatSeconds(r.seconds)}\n`);
-    // One column for every label: stage names and the outputs' keys (checkpointURI is the longest).
-    const outputs = Object.entries(r.outputs ?? {});
-    const width = Math.max(9, ...outputs.map(([k]) => k.length));
-    for (const s of r.stages) {
-      const skipped = s.skipped ? ` (${s.skipped} task${s.skipped === 1 ? '' : 's'} already done)` : '';
-      process.stdout.write(`  ${s.stage.padEnd(width)} ${formatSeconds(s.seconds).padStart(5)}${skipped}\n`);
-    }
-    process.stdout.write(`  ${'output'.padEnd(width)} ${r.job.spec.output.uri}\n`);
-    for (const [k, v] of outputs) {
-      if (typeof v === 'string') process.stdout.write(`  ${k.padEnd(width)} ${v}\n`);
-      else if (v && typeof v === 'object')
-        process.stdout.write(`  ${k.padEnd(width)} ${formatNumbers(v as Record<string, unknown>)}\n`);
-    }
-    for (const w of r.warnings ?? []) {
-      const more = w.count > 1 ? ` (and ${w.count - 1} more)` : '';
-      process.stdout.write(`  ${paint.yellow('warning')}: ${w.first}${more}\n    log: ${w.logFile}\n`);
-    }
-    if (r.failure) process.stdout.write(`  ${paint.red('failed')}: ${r.failure}\n  log: ${r.logFile}\n`);
-    if (r.phase === 'Interrupted') process.stdout.write('  run the same command again to resume where it stopped\n');
+/** A job's summary: phase and time, each stage, the outputs, warnings and what went wrong. */
+function summaryOf(r: JobResult): string[] {
+  const name = `${r.job.kind}/${r.job.metadata.name}`;
+  const colour = r.phase === 'Succeeded' ? paint.green : r.phase === 'Interrupted' ? paint.yellow : paint.red;
+  // One column for every label: stage names and the outputs' keys (checkpointURI is the longest).
+  const outputs = Object.entries(r.outputs ?? {});
+  const width = Math.max(9, ...outputs.map(([k]) => k.length));
+  const lines = [`\n${paint.bold(name)}: ${colour(r.phase)} in ${formatSeconds(r.seconds)}`];
+  for (const s of r.stages) {
+    const skipped = s.skipped ? ` (${s.skipped} task${s.skipped === 1 ? '' : 's'} already done)` : '';
+    lines.push(`  ${s.stage.padEnd(width)} ${formatSeconds(s.seconds).padStart(5)}${skipped}`);
   }
+  lines.push(`  ${'output'.padEnd(width)} ${r.job.spec.output.uri}`);
+  for (const [k, v] of outputs) {
+    const text =
+      typeof v === 'string' ? v : v && typeof v === 'object' ? formatNumbers(v as Record<string, unknown>) : '';
+    if (text !== '' || typeof v === 'string') lines.push(`  ${k.padEnd(width)} ${text}`);
+  }
+  return [...lines, ...problemsOf(r)];
+}
+
+function problemsOf(r: JobResult): string[] {
+  const lines = (r.warnings ?? []).map((w) => {
+    const more = w.count > 1 ? ` (and ${w.count - 1} more)` : '';
+    return `  ${paint.yellow('warning')}: ${w.first}${more}\n    log: ${w.logFile}`;
+  });
+  if (r.failure) lines.push(`  ${paint.red('failed')}: ${r.failure}\n  log: ${r.logFile}`);
+  if (r.phase === 'Interrupted') lines.push('  run the same command again to resume where it stopped');
+  return lines;
 }
 
 function formatNumbers(o: Record<string, unknown>): string {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { checkManifests, formatFieldError, type ManifestCheck } from '../api/index.ts';
+import { checkManifests, EXIT_FAILURE, EXIT_OK, formatFieldError, type ManifestCheck } from '../api/index.ts';
 import { paint } from './terminal.ts';
 
 interface FileCheck {
@@ -23,7 +23,7 @@ export function registerValidate(program: Command): void {
       const results = expand(files).map(checkFile);
       if (opts.output === 'json') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       else printText(results, opts.quiet ?? false);
-      process.exitCode = results.some(failed) ? 1 : 0;
+      process.exitCode = results.some(failed) ? EXIT_FAILURE : EXIT_OK;
     });
 }
 
@@ -62,19 +62,8 @@ function checkFile(file: string): FileCheck {
 
 function printText(results: FileCheck[], quiet: boolean): void {
   for (const r of results) {
-    if (r.readError) {
-      console.log(`${r.file}: ${paint.red('error')}: ${r.readError}`);
-      continue;
-    }
-    for (const c of r.checks) {
-      // A document's verdict points at its first line; a field error at the field's own line.
-      const where = (line = c.line) => `${r.file}:${line}: ${c.ref}`;
-      if (c.outcome === 'valid' && !quiet) console.log(`${where()}: ${paint.green('valid')}`);
-      if (c.outcome === 'skipped' && !quiet) console.log(`${where()}: ${paint.dim(`skipped (${c.note})`)}`);
-      if (c.outcome !== 'invalid') continue;
-      if (c.note) console.log(`${where()}: ${paint.red('error')}: ${c.note}`);
-      for (const e of c.errors) console.log(`${where(e.line)}: ${paint.red('error')}: ${formatFieldError(e)}`);
-    }
+    if (r.readError) console.log(`${r.file}: ${paint.red('error')}: ${r.readError}`);
+    else for (const c of r.checks) for (const line of checkLines(r.file, c, quiet)) console.log(line);
   }
   const docs = results.flatMap((r) => r.checks);
   const bad = docs.filter((c) => c.outcome === 'invalid').length + results.filter((r) => r.readError).length;
@@ -82,4 +71,15 @@ function printText(results: FileCheck[], quiet: boolean): void {
     const valid = docs.filter((c) => c.outcome === 'valid').length;
     console.log(bad > 0 ? paint.red(`${bad} invalid, ${valid} valid`) : paint.green(`${valid} valid`));
   }
+}
+
+/** A document's verdict points at its first line; a field error at the field's own line. */
+function checkLines(file: string, c: FileCheck['checks'][number], quiet: boolean): string[] {
+  const where = (line = c.line) => `${file}:${line}: ${c.ref}`;
+  if (c.outcome === 'valid') return quiet ? [] : [`${where()}: ${paint.green('valid')}`];
+  if (c.outcome === 'skipped') return quiet ? [] : [`${where()}: ${paint.dim(`skipped (${c.note})`)}`];
+  return [
+    ...(c.note ? [`${where()}: ${paint.red('error')}: ${c.note}`] : []),
+    ...c.errors.map((e) => `${where(e.line)}: ${paint.red('error')}: ${formatFieldError(e)}`),
+  ];
 }

@@ -104,6 +104,7 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one case per ajv keyword, read as a table
 function toFieldError(e: ErrorObject, root: unknown): FieldError | undefined {
   const field = pointerToPath(e.instancePath, root);
   const value = valueAt(e.instancePath, root);

@@ -6,7 +6,7 @@
  */
 import type { AttributeRange } from '../../api/index.ts';
 import { PermanentInputError } from '../../api/index.ts';
-import { PURPOSE, uniforms } from '../../random/philox.ts';
+import { PURPOSE, uniforms } from '../../random/index.ts';
 
 export interface AttributePool {
   names: string[];

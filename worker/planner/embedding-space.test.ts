@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normals } from '../../random/philox.ts';
+import { normals } from '../../random/index.ts';
 import {
   cholesky,
   embeddingSpaceBytes,

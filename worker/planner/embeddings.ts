@@ -5,7 +5,7 @@
  * v_ij from (seed, i, j, embeddingDirection): an identity's embeddings depend on its anchor and the seed alone, so
  * any shard computes its own identities without the others.
  */
-import { fillNormal, PURPOSE, uniforms } from '../../random/philox.ts';
+import { fillNormal, PURPOSE, uniforms } from '../../random/index.ts';
 
 export interface EmbeddingConfig {
   seed: number;

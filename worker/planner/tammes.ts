@@ -17,7 +17,7 @@
  * fast path of every tfjs backend. Memory: O(N·d + B²); work per step: 2.5·N²·d multiply-adds.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fillNormal, PURPOSE } from '../../random/philox.ts';
+import { fillNormal, PURPOSE } from '../../random/index.ts';
 
 export interface TammesConfig {
   /** Gradient steps; 0 keeps the random start. */

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EncoderInfo, IdentityEncoder } from '../encoder/index.ts';
 import { modelEncoder } from '../encoder/index.ts';
-import { registerBroadcastBatchNormGradient } from '../tf/batchnorm-grad.ts';
+import { registerBroadcastBatchNormGradient } from '../tf/index.ts';
 import { type ArcFaceConfig, arcFaceLoss, defaultArcFaceConfig } from './arcface.ts';
 import { buildIrNet, defaultIrNetConfig, type IrNetConfig } from './ir-net.ts';
 

@@ -34,30 +34,39 @@ export function datasetImages(store: Store, card: DatasetCard, conditioning = tr
     identities: Array.from({ length: card.counts.identities }, (_, i) => i),
     async *images(keep) {
       for (const tar of card.files.shards) {
-        if (!rangeWanted(tar.identities, keep)) continue;
-        let pixels: { name: string; data: Uint8Array; size: number } | undefined;
-        for await (const member of readTar(await store.getStream(tar.key), store.uri(tar.key))) {
-          if (!member.name.endsWith('.json')) {
-            if (!keep(Number.parseInt(member.name, 10))) continue;
-            const img = await decodeImage(member.data, member.name);
-            pixels = { name: member.name, data: img.data, size: img.width };
-            continue;
-          }
-          const meta = parseSidecar(member.data, member.name);
-          if (!pixels || !keep(meta.identity)) continue;
-          const y = await conditioningOf(meta.identity, meta.embedding);
-          yield {
-            key: pixels.name,
-            identity: meta.identity,
-            size: pixels.size,
-            pixels: pixels.data,
-            ...(y ? { conditioning: y } : {}),
-          };
-          pixels = undefined;
-        }
+        if (rangeWanted(tar.identities, keep)) yield* tarImages(store, tar.key, keep, conditioningOf);
       }
     },
   };
+}
+
+/** The wanted images of one tar: each image member, then its sidecar, which names its identity and embedding. */
+async function* tarImages(
+  store: Store,
+  key: string,
+  keep: (identity: number) => boolean,
+  conditioningOf: (identity: number, embedding: number) => Promise<Float32Array | undefined>,
+): AsyncGenerator<LabelledImage> {
+  let pixels: { name: string; data: Uint8Array; size: number } | undefined;
+  for await (const member of readTar(await store.getStream(key), store.uri(key))) {
+    if (!member.name.endsWith('.json')) {
+      if (!keep(Number.parseInt(member.name, 10))) continue;
+      const img = await decodeImage(member.data, member.name);
+      pixels = { name: member.name, data: img.data, size: img.width };
+      continue;
+    }
+    const meta = parseSidecar(member.data, member.name);
+    if (!pixels || !keep(meta.identity)) continue;
+    const y = await conditioningOf(meta.identity, meta.embedding);
+    yield {
+      key: pixels.name,
+      identity: meta.identity,
+      size: pixels.size,
+      pixels: pixels.data,
+      ...(y ? { conditioning: y } : {}),
+    };
+    pixels = undefined;
+  }
 }
 
 function rangeWanted([first, end]: [number, number], keep: (id: number) => boolean): boolean {

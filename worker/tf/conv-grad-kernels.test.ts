@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { normals } from '../../random/philox.ts';
+import { normals } from '../../random/index.ts';
 import { registerConvGradKernels } from './conv-grad-kernels.ts';
 
 type Pad = 'same' | 'valid';

@@ -15,6 +15,7 @@ export {
   parseBackendRequest,
   selectBackend,
 } from './backend.ts';
+export { registerBroadcastBatchNormGradient } from './batchnorm-grad.ts';
 export { CONV_GRAD_KERNELS, type ConvGradKernelName, registerConvGradKernels } from './conv-grad-kernels.ts';
 export { BackendUnavailableError } from './errors.ts';
 export {
