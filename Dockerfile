@@ -25,22 +25,27 @@ FROM scratch AS sources
 COPY package.json tsconfig.json /app/
 COPY bin /app/bin
 COPY api /app/api
+COPY random /app/random
+COPY workflow /app/workflow
+COPY io /app/io
 COPY cli /app/cli
 COPY operator /app/operator
 COPY runner /app/runner
 COPY worker /app/worker
-COPY workflow /app/workflow
+COPY tools /app/tools
 COPY crds /app/crds
 
-# Production dependencies of the operator. No install script runs: the native TensorFlow packages (optional
-# dependencies, only for workers) are removed, sharp and esbuild ship prebuilt binaries.
+# Production dependencies of the operator: the data plane's packages go — TensorFlow.js and its backends
+# (@tensorflow/*), Dawn (webgpu, 132 MB) and sharp with its libvips (@img/*). The operator never loads them
+# (test/architecture proves it for its entry point, and .dependency-cruiser.cjs forbids them below worker/).
+# No install script runs; esbuild ships a prebuilt binary.
 FROM node AS operator-deps
 ARG NPM_VERSION
 RUN npm install --global --no-audit --no-fund npm@${NPM_VERSION}
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && rm -rf node_modules/@tensorflow/tfjs-node node_modules/@tensorflow/tfjs-node-gpu \
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+ && rm -rf node_modules/@tensorflow node_modules/webgpu node_modules/sharp node_modules/@img \
  && npm cache clean --force
 
 # Production dependencies of the worker, built on the worker's base (Ubuntu's glibc). tfjs-node-gpu's install

@@ -14,6 +14,14 @@ export interface LoggerOptions {
   fd?: number;
 }
 
+/**
+ * Both forms of the level in every JSON line: the number pino's tools (and our runners) read, and the name log
+ * pipelines filter on without a lookup table.
+ */
+export function levelFields(label: string, number: number): { level: number; levelName: string } {
+  return { level: number, levelName: label };
+}
+
 export function createLogger(o: LoggerOptions = {}): Logger {
   const level = process.env.ID3_LOG_LEVEL ?? o.level ?? 'info';
   const fd = o.fd ?? 2;
@@ -21,6 +29,6 @@ export function createLogger(o: LoggerOptions = {}): Logger {
   const isTty = fd === 2 ? process.stderr.isTTY : process.stdout.isTTY;
   const usePretty = wanted === 'pretty' || (wanted === 'auto' && isTty === true);
   const options = { level, base: { ...o.base }, timestamp: pino.stdTimeFunctions.isoTime };
-  if (!usePretty) return pino(options, pino.destination({ fd, sync: true }));
+  if (!usePretty) return pino({ ...options, formatters: { level: levelFields } }, pino.destination({ fd, sync: true }));
   return pino(options, pretty({ destination: fd, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
 }

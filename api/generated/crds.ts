@@ -943,7 +943,7 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                         "default": 1
                       },
                       "cpu": {
-                        "description": "CPU request and limit of each worker pod, e.g. \"8\" or 8000m.",
+                        "description": "CPU request of each worker pod, e.g. \"8\" or 8000m. No CPU limit is set (a limit would only throttle a batch worker).",
                         "x-kubernetes-int-or-string": true,
                         "anyOf": [
                           {
@@ -2164,7 +2164,7 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                         "default": 1
                       },
                       "cpu": {
-                        "description": "CPU request and limit of each worker pod, e.g. \"8\" or 8000m.",
+                        "description": "CPU request of each worker pod, e.g. \"8\" or 8000m. No CPU limit is set (a limit would only throttle a batch worker).",
                         "x-kubernetes-int-or-string": true,
                         "anyOf": [
                           {

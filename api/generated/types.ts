@@ -122,7 +122,7 @@ export interface WorkerResources {
    */
   gpus: number;
   /**
-   * CPU request and limit of each worker pod, e.g. "8" or 8000m.
+   * CPU request of each worker pod, e.g. "8" or 8000m. No CPU limit is set (a limit would only throttle a batch worker).
    */
   cpu?: number | string;
   /**

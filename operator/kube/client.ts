@@ -20,6 +20,7 @@ import {
   KIND_TRAINING,
   VERSION,
 } from '../../api/index.ts';
+import { EventCorrelator } from './event-correlator.ts';
 
 /**
  * The operator's only door to the Kubernetes API: a handful of calls, each translated from client-node's shapes and
@@ -67,6 +68,7 @@ export class KubeClient {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly coordination: CoordinationV1Api;
+  private readonly events = new EventCorrelator();
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -177,26 +179,44 @@ export class KubeClient {
     );
   }
 
+  /** Records an Event on a job; a repeat within the correlator's window counts on the first one (client-go's way). */
   async recordEvent(job: Id3Job, e: EventSpec, now: Date): Promise<void> {
-    const { name, namespace = 'default', uid } = job.metadata;
-    const stamp = now.toISOString();
-    await this.call('create', 'events', `record event on ${job.kind} ${namespace}/${name}`, () =>
+    const { name, namespace = 'default', uid = `${namespace}/${name}` } = job.metadata;
+    const key = { uid, type: e.type, reason: e.reason, message: e.message };
+    const seen = this.events.correlate(key, now.getTime());
+    if (seen.action === 'patch') {
+      try {
+        await this.call('patch', 'events', `count event ${namespace}/${seen.name}`, () =>
+          this.core.patchNamespacedEvent(
+            { name: seen.name, namespace, body: { count: seen.count, lastTimestamp: now } },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          ),
+        );
+        this.events.remember(key, seen.name, seen.count, now.getTime());
+        return;
+      } catch (err) {
+        if (!(err instanceof KubeError && err.status === 404)) throw err;
+        this.events.forget(key); // expired or deleted: record it afresh
+      }
+    }
+    const created = await this.call('create', 'events', `record event on ${job.kind} ${namespace}/${name}`, () =>
       this.core.createNamespacedEvent({
         namespace,
         body: {
           metadata: { generateName: `${name}.`, namespace },
-          involvedObject: { apiVersion: job.apiVersion, kind: job.kind, name, namespace, uid },
+          involvedObject: { apiVersion: job.apiVersion, kind: job.kind, name, namespace, uid: job.metadata.uid },
           type: e.type,
           reason: e.reason,
           message: e.message,
           count: 1,
-          firstTimestamp: new Date(stamp),
-          lastTimestamp: new Date(stamp),
+          firstTimestamp: now,
+          lastTimestamp: now,
           source: { component: this.fieldManager },
           reportingComponent: this.fieldManager,
         },
       }),
     );
+    if (created.metadata?.name) this.events.remember(key, created.metadata.name, 1, now.getTime());
   }
 
   async readSecret(namespace: string, name: string): Promise<Record<string, string>> {

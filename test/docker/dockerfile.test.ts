@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { WORKER_METRICS_PORT } from '../../api/index.ts';
 import { CHART_DIR, REPO } from '../../scripts/chart-render.ts';
+import { packagesLoadedBy } from '../architecture/loaded-modules.ts';
 import { all, type Dockerfile, dockerignore, execForm, parseDockerfile, type Stage } from './dockerfile.ts';
 
 const dockerfile: Dockerfile = parseDockerfile(readFileSync(join(REPO, 'Dockerfile'), 'utf8'));
@@ -101,7 +102,7 @@ describe('the Dockerfile', () => {
   it('installs production dependencies only, with tfjs-node-gpu’s download enabled explicitly in the worker', () => {
     for (const name of ['operator-deps', 'worker-deps']) {
       const ci = runs(stage(name)).find((r) => /\bnpm ci\b/.test(r));
-      expect(ci, name).toMatch(/npm ci --omit=dev --ignore-scripts\b/);
+      expect(ci, name).toMatch(/npm ci --omit=dev (--omit=optional )?--ignore-scripts\b/);
       expect(runs(stage(name)).join('\n')).not.toMatch(/npm (install|i) (?!--global)/);
     }
     const worker = runs(stage('worker-deps')).join('\n');
@@ -111,7 +112,30 @@ describe('the Dockerfile', () => {
     expect(worker).toMatch(/npm approve-scripts @tensorflow\/tfjs-node-gpu/);
     expect(worker).toMatch(/npm rebuild @tensorflow\/tfjs-node-gpu/);
     expect(worker).toMatch(/test -f node_modules\/@tensorflow\/tfjs-node-gpu\/deps\/lib\/libtensorflow\.so\.2/);
-    expect(runs(stage('operator-deps')).join('\n')).toMatch(/rm -rf node_modules\/@tensorflow\/tfjs-node /);
+  });
+
+  it('leaves the data plane out of the operator image: TensorFlow.js, Dawn and sharp, none of which it loads', () => {
+    const removed = [
+      ...runs(stage('operator-deps'))
+        .join('\n')
+        .matchAll(/node_modules\/(@?[\w.-]+(?:\/[\w.-]+)?)/g),
+    ].map((m) => m[1]!);
+    const gone = (p: string) => removed.some((r) => p === r || p.startsWith(`${r}/`));
+    // Every heavy production dependency goes (webgpu is Dawn, 132 MB; @img is sharp's libvips).
+    for (const p of [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-webgpu',
+      'webgpu',
+      'sharp',
+    ])
+      expect(gone(p), p).toBe(true);
+    for (const p of Object.keys(pkg.optionalDependencies))
+      expect(gone(p) || /--omit=optional/.test(runs(stage('operator-deps')).join(' ')), p).toBe(true);
+    // ... and nothing the operator loads does.
+    const loaded = packagesLoadedBy('operator/main.ts');
+    expect(loaded).toContain('@kubernetes/client-node');
+    expect(loaded.filter(gone)).toEqual([]);
   });
 
   it('takes no credentials: no secret-looking ARG or ENV, no .npmrc or .env copied', () => {
@@ -143,7 +167,9 @@ describe('the Dockerfile', () => {
       .flatMap((c) => c.args.split(/\s+/).slice(0, -1))
       .filter((p) => !p.startsWith('--'));
     const folders = importedFolders();
-    expect(folders).toEqual(expect.arrayContaining(['api', 'bin', 'cli', 'operator', 'worker', 'workflow']));
+    expect(folders).toEqual(
+      expect.arrayContaining(['api', 'bin', 'cli', 'io', 'operator', 'random', 'worker', 'workflow']),
+    );
     for (const f of folders) expect(copied, `the image lacks ${f}/, which the CLI imports`).toContain(f);
     for (const p of copied) {
       expect(existsSync(join(REPO, p)), p).toBe(true);
@@ -163,7 +189,7 @@ describe('.dockerignore', () => {
     'scratch/a.mjs',
     'test/helm/render.test.ts',
     'bench/results/model.json',
-    'worker/storage/s3.test.ts',
+    'io/storage/s3.test.ts',
     'operator/children/testdata/dataset-generate.golden.yaml',
     '.env',
     '.env.local',

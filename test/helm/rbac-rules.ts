@@ -22,7 +22,8 @@ export const CLUSTER_RULES: PolicyRule[] = [
   // server-side apply creates a stage Job the first time; the garbage collector, not the operator, deletes them
   { apiGroups: ['batch'], resources: ['jobs'], verbs: ['list', 'watch', 'create', 'patch'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  // a repeated Event counts on the first one (patch), as client-go's recorder does
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
 ];
 

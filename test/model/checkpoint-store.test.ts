@@ -1,5 +1,5 @@
 /**
- * A training state through worker/checkpoints on local disk and back: bit-exact weights, EMA and AdamW moments, every
+ * A training state through io/checkpoints on local disk and back: bit-exact weights, EMA and AdamW moments, every
  * hyper-parameter, the attribute pool, and a sampler loading only the EMA weights.
  */
 import { mkdtempSync } from 'node:fs';

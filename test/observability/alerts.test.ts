@@ -39,3 +39,26 @@ describe('promtool', () => {
     expect(r.code, r.output).toBe(0);
   });
 });
+
+describe('runbooks', () => {
+  it('links every alert to its own section of the chart README', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'helm', 'id3-operator', 'README.md'), 'utf8');
+    // GitHub's anchors: the heading lowercased, spaces to dashes, punctuation dropped.
+    const anchors = new Set(
+      [...readme.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>
+        m[1]!
+          .toLowerCase()
+          .replace(/[^\w\s-]/g, '')
+          .replace(/\s/g, '-'),
+      ),
+    );
+    for (const r of alertRules()) {
+      const url = r.annotations?.runbook_url;
+      expect(url, r.alert).toMatch(
+        /^https:\/\/github\.com\/sfr\/id3-operator\/blob\/main\/helm\/id3-operator\/README\.md#/,
+      );
+      expect(anchors.has(url!.split('#')[1]!), `${r.alert}: no section ${url}`).toBe(true);
+      expect(url!.split('#')[1]).toBe(r.alert.toLowerCase());
+    }
+  });
+});

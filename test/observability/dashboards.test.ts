@@ -24,7 +24,7 @@ const DATASOURCE = '${datasource}';
 async function declaredNames(): Promise<Set<string>> {
   const registries = [
     new OperatorMetrics().registry,
-    new WorkerMetrics({ job: 'j', namespace: 'n', stage: 'generate', task: '0' }).registry,
+    new WorkerMetrics({ id3_job: 'j', namespace: 'n', stage: 'generate', task: '0' }).registry,
   ];
   const names = new Set<string>();
   for (const r of registries) {

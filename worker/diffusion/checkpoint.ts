@@ -1,7 +1,7 @@
 /**
  * A training state as model files and back: the network config, raw and EMA weights, AdamW moments, the step, and
  * every hyper-parameter in effect (training, diffusion, encoder, attribute pool), so a checkpoint alone resumes a
- * run exactly or samples a dataset. The bytes go to worker/checkpoints, which stores `{ metadata, files }` as is.
+ * run exactly or samples a dataset. The bytes go to io/checkpoints, which stores `{ metadata, files }` as is.
  */
 import type { EncoderInfo } from '../encoder/index.ts';
 import {

@@ -1,5 +1,5 @@
 /**
- * The forward process as a frozen table (STYLE §8): computed once from the config, never mutated.
+ * The forward process as a frozen table: computed once from the config, never mutated.
  *
  * Notation (timesteps t = 1…T; index 0 is the clean image):
  *   β_t           noise added at step t               linear: β₁ … β_T evenly spaced (DDPM)

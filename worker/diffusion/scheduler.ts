@@ -1,6 +1,6 @@
 /**
  * Reverse steps: pure functions of (schedule, ε, t, tPrev, x_t, noise), each inside tf.tidy. The noise is an argument,
- * drawn by the caller from each image's own seed, so a sample never depends on its batch neighbours (STYLE §8).
+ * drawn by the caller from each image's own seed, so a sample never depends on its batch neighbours.
  *
  * Notation: ᾱ = ᾱ_t, ᾱ' = ᾱ_{tPrev} (tPrev < t, any respacing; tPrev = 0 is the clean image, ᾱ_0 = 1).
  *   x̂₀ = (x_t − √(1 − ᾱ)·ε) / √ᾱ                                        predictX0FromEps (method page, decision 4)

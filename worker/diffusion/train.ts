@@ -1,6 +1,6 @@
 /**
  * One optimisation step of ID³: draw (t, ε, condition dropout) from the training seed, evaluate the ID³ loss and its
- * gradient through the frozen encoder, clip, AdamW, EMA. Maths only (STYLE §11): batches come in, a new state and
+ * gradient through the frozen encoder, clip, AdamW, EMA. Maths only: batches come in, a new state and
  * the loss go out; checkpoints, metrics and data loading are the runner's.
  *
  * Every random value of step k derives from (training seed, k, row, purpose) through the Philox streams of

@@ -1,5 +1,5 @@
 /**
- * Model files: `{ metadata, files }`, the shape worker/checkpoints stores atomically. Each named group of parameters
+ * Model files: `{ metadata, files }`, the shape io/checkpoints stores atomically. Each named group of parameters
  * (raw weights, EMA weights, optimizer moments, …) is one TensorFlow.js weights file (`<group>.bin`, the binary layout
  * of a model.json weight shard) described by its weight-manifest entries in the metadata; float32 bytes round-trip
  * exactly. The metadata is plain JSON: the model config, the manifest, and whatever the caller adds (step, training

@@ -16,7 +16,11 @@ export class WorkerMetrics {
   readonly progressRatio: Gauge;
   readonly taskInfo: Gauge<'backend'>;
 
-  constructor(labels: { job: string; namespace: string; stage: string; task: string }) {
+  /**
+   * `id3_job` names the id3 job: a plain `job` label would overwrite Prometheus' own scrape `job` under the
+   * PodMonitor's honorLabels, and the operator's alerts join on that one.
+   */
+  constructor(labels: { id3_job: string; namespace: string; stage: string; task: string }) {
     this.registry.setDefaultLabels(labels);
     collectDefaultMetrics({ register: this.registry, prefix: 'id3_worker_' });
     // Gauges named like counters, which promtool's lint rejects (as in the operator's registry).

@@ -139,7 +139,7 @@ function prepareTask(o: WorkerOptions, signal: AbortSignal): TaskContext {
   }
   const logger = o.logger.child({ job: job.metadata.name, stage, task });
   const metrics = new WorkerMetrics({
-    job: job.metadata.name,
+    id3_job: job.metadata.name,
     namespace: job.metadata.namespace ?? '',
     stage,
     task: String(task),
