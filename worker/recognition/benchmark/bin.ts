@@ -9,13 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { BenchmarkFormatError } from './errors.ts';
 import { PyList, PyTuple, type PyValue, typeName, unpickle } from './pickle.ts';
 import { NumpyArray, verificationGlobals } from './pickle-globals.ts';
-
-/** One verification pair: two encoded images (JPEG/PNG bytes) and whether they show the same identity. */
-export interface EncodedPair {
-  a: Uint8Array;
-  b: Uint8Array;
-  same: boolean;
-}
+import { type EncodedPair, pairSet, type VerificationSet } from './set.ts';
 
 /** Reads a verification `.bin`; `source` names it in errors. Image bytes are views into `bytes`. */
 export function readBin(bytes: Uint8Array, source = '.bin'): EncodedPair[] {
@@ -60,6 +54,11 @@ function labelList(v: PyValue, fail: (reason: string) => never): boolean[] {
 
 export async function readBinFile(path: string): Promise<EncodedPair[]> {
   return readBin(await readFile(path), path);
+}
+
+/** A `.bin` as a set the protocol runs over (the whole file stays in memory, as insightface's loader keeps it). */
+export async function readBinSet(path: string): Promise<VerificationSet> {
+  return pairSet(await readBinFile(path), path);
 }
 
 /** Python's pickler appends in batches of this many items; readers accept any batch, this keeps the files alike. */
