@@ -108,6 +108,12 @@ describe('encodeBin', () => {
     });
   });
 
+  it('reads images as views into the file bytes, not copies', () => {
+    const bytes = encodeBin(pairs());
+    const read = readBin(bytes);
+    expect(read.every((p) => p.a.buffer === bytes.buffer && p.b.buffer === bytes.buffer)).toBe(true);
+  });
+
   it('round-trips through readBin, over more items than one APPENDS batch', () => {
     const many = Array.from({ length: 1203 }, (_, k) => ({
       a: images[k % 10]!,
