@@ -59,6 +59,7 @@ describe('readBin on files written by Python', () => {
   it.each([
     { mode: 'triple', want: /expected the tuple \(bins, issame_list\), found a tuple of 3 items/ },
     { mode: 'bins-tuple', want: /bins must be a list of encoded images, found a tuple of 10 items/ },
+    { mode: 'pixel-array', want: /bins\[0\] is a uint8 array of shape \(4,4,3\): decoded pixels, not an encoded/ },
     { mode: 'float-array', want: /REDUCE at byte \d+: numpy dtype f8 refused: only uint8 and bool are read/ },
     { mode: 'str-image', want: /bins\[0\] is str, expected bytes of an encoded image/ },
     { mode: 'int-label', want: /issame_list\[0\] is int, expected bool/ },
@@ -78,6 +79,11 @@ describe('readBin on malformed bytes', () => {
     { name: 'protocol 0 text', given: [0x49, 0x30, 0x31, 0x0a], want: /INT at byte 0: a protocol 0 text opcode/ },
     { name: 'unknown memo', given: [0x80, 0x03, 0x68, 0x07], want: /BINGET at byte 2: memo key 7 was never stored/ },
     { name: 'underflow', given: [0x80, 0x03, 0x86], want: /TUPLE2 at byte 2: stack underflow/ },
+    {
+      name: 'endless GLOBAL line',
+      given: [0x80, 0x02, 0x63, ...Array(300).fill(0x61)],
+      want: /GLOBAL at byte 2: line argument has no newline within 256/,
+    },
     { name: 'out-of-band buffer', given: [0x80, 0x05, 0x97], want: /NEXT_BUFFER at byte 2: not part of the subset/ },
   ])('$name', ({ given, want }) => {
     const error = (() => {

@@ -37,7 +37,11 @@ function imageList(v: PyValue, fail: (reason: string) => never): Uint8Array[] {
   if (!(v instanceof PyList)) fail(`bins must be a list of encoded images, found ${describe(v)}`);
   return (v as PyList).items.map((item, k) => {
     if (item instanceof Uint8Array) return item;
-    if (item instanceof NumpyArray && item.dtype?.code === 'u1' && item.data) return item.data;
+    if (item instanceof NumpyArray && item.dtype?.code === 'u1' && item.data) {
+      // cv2.imencode's buffer is (n, 1); more dimensions mean decoded pixels, which insightface cannot read either.
+      if (item.shape.length <= 2 && (item.shape[1] ?? 1) === 1) return item.data;
+      return fail(`bins[${k}] is a uint8 array of shape (${item.shape}): decoded pixels, not an encoded image`);
+    }
     return fail(`bins[${k}] is ${typeName(item)}, expected bytes of an encoded image`);
   });
 }

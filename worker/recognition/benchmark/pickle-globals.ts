@@ -82,10 +82,10 @@ function intTuple(v: PyValue, what: string): number[] {
   return v.items as number[];
 }
 
-/** A str or (Python 2) bytes argument as text. */
+/** A short str or (Python 2) bytes argument as text. */
 function text(v: PyValue | undefined): string | undefined {
   if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return String.fromCharCode(...v);
+  if (v instanceof Uint8Array && v.length <= 64) return String.fromCharCode(...v);
   return undefined;
 }
 

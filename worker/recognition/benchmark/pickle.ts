@@ -54,6 +54,9 @@ const TEXT_OPCODES = new Set(['FLOAT', 'INT', 'LONG', 'STRING', 'UNICODE', 'GET'
 /** The highest protocol CPython writes (3.8 and later). */
 const HIGHEST_PROTOCOL = 5;
 
+/** Longest GLOBAL argument read; module paths are far shorter. */
+const MAX_LINE = 256;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The machine's state while one pickle is read. */
@@ -136,10 +139,10 @@ class Machine {
     }
   }
 
-  /** A newline-terminated ASCII argument (GLOBAL's module and name). */
+  /** A newline-terminated ASCII argument (GLOBAL's module and name: dotted identifiers, short). */
   line(): string {
-    const end = this.bytes.indexOf(0x0a, this.pos);
-    if (end < 0) this.fail('line argument has no newline (truncated?)');
+    const end = this.bytes.subarray(this.pos, this.pos + MAX_LINE).indexOf(0x0a) + this.pos;
+    if (end < this.pos) this.fail(`line argument has no newline within ${MAX_LINE} bytes`);
     const s = String.fromCharCode(...this.bytes.subarray(this.pos, end));
     this.pos = end + 1;
     return s;
