@@ -51,7 +51,7 @@ describe('readBin on files written by Python', () => {
   it('reads the pickle opcodes insightface files use and refuses a payload without running it', () => {
     const file = pythonBin('evil');
     expect(() => readBin(readFileSync(file), file)).toThrow(
-      /STACK_GLOBAL at byte \d+: refusing global posix\.system: this reader only builds data/,
+      /evil\.bin: pickle: STACK_GLOBAL at byte \d+: refusing global posix\.system: this reader only builds data/,
     );
     expect(existsSync(`${file}.ran`)).toBe(false);
   });

@@ -13,10 +13,15 @@ import { type EncodedPair, pairSet, type VerificationSet } from './set.ts';
 
 /** Reads a verification `.bin`; `source` names it in errors. Image bytes are views into `bytes`. */
 export function readBin(bytes: Uint8Array, source = '.bin'): EncodedPair[] {
-  const top = unpickle(bytes, verificationGlobals);
-  const fail = (reason: string): never => {
-    throw new BenchmarkFormatError(`${source}: ${reason}`);
+  const fail = (reason: string, err?: BenchmarkFormatError): never => {
+    throw new BenchmarkFormatError(`${source}: ${reason}`, err?.at, { cause: err });
   };
+  let top: PyValue;
+  try {
+    top = unpickle(bytes, verificationGlobals);
+  } catch (err) {
+    throw err instanceof BenchmarkFormatError ? fail(err.message, err) : err;
+  }
   if (!(top instanceof PyTuple) || top.items.length !== 2)
     fail(`expected the tuple (bins, issame_list), found ${describe(top)}`);
   const [bins, issame] = (top as PyTuple).items;

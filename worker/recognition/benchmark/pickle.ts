@@ -306,10 +306,8 @@ export function unpickle(bytes: Uint8Array, resolve: GlobalResolver): PyValue {
   const m = new Machine(bytes, resolve);
   while (m.result === undefined) {
     m.at = m.pos;
-    if (m.pos >= bytes.length) {
-      m.op = -1;
+    if (m.pos >= bytes.length)
       throw new BenchmarkFormatError(`pickle: the file ends at byte ${m.pos} before STOP (truncated?)`, m.pos);
-    }
     m.op = m.u8();
     const handler = HANDLERS[OPCODE_NAMES[m.op] ?? ''];
     if (!handler) m.fail(refusal(m.op));
