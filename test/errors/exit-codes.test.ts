@@ -14,6 +14,7 @@ import { EncoderMismatchError } from '../../worker/diffusion/index.ts';
 import { EncoderLoadError } from '../../worker/encoder/index.ts';
 import { ModelConfigError, ModelFormatError } from '../../worker/model/index.ts';
 import { AttributeSourceError } from '../../worker/planner/index.ts';
+import { BenchmarkFormatError } from '../../worker/recognition/benchmark/index.ts';
 import { ReportInputError } from '../../worker/reporting/index.ts';
 import { PreemptedError } from '../../worker/runtime/index.ts';
 import { BackendUnavailableError } from '../../worker/tf/index.ts';
@@ -35,6 +36,7 @@ describe('exit codes of the domain errors', () => {
     { name: 'preflight', given: new PreflightError('no checkpoint'), want: 65 },
     { name: 'run plan', given: new RunPlanError('two jobs one output'), want: 65 },
     { name: 'fixture spec', given: new FixtureSpecError('size 3'), want: 65 },
+    { name: 'benchmark file', given: new BenchmarkFormatError('lfw.bin: GLOBAL os.system refused', 12), want: 65 },
     { name: 'invalid URI', given: new InvalidUriError('s3://', 'no bucket'), want: 65 },
     { name: 'storage refusing for good', given: new StorageError('access denied', { uri: 's3://b/x' }), want: 65 },
     {

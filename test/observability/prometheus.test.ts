@@ -207,10 +207,12 @@ describe('Prometheus scraping the operator and workers in the middle of jobs', (
 
   it('parses every panel, variable and alert query, and every panel and variable returns data', async () => {
     const values = await variableValues();
-    // The data plane's job variable lists id3 jobs (the workers' own label, kept by the PodMonitor's honorLabels),
-    // not Prometheus scrape jobs.
-    const jobs = await prom.api<string[]>('label/job/values', { 'match[]': 'id3_worker_progress_ratio' });
+    // The data plane's job variable lists id3 jobs (the workers' own id3_job label, kept by the PodMonitor's
+    // honorLabels), and Prometheus' own scrape job label stays what the PodMonitor makes it.
+    const jobs = await prom.api<string[]>('label/id3_job/values', { 'match[]': 'id3_worker_progress_ratio' });
     expect(jobs.sort()).toEqual(['faces-gen', 'faces-train']);
+    const scrapeJobs = await prom.api<string[]>('label/job/values', { 'match[]': 'id3_worker_progress_ratio' });
+    expect(scrapeJobs).toEqual(['id3-system/id3-operator-workers']);
     const failures: string[] = [];
     for (const q of allQueries()) {
       const expr = substitute(q.expr, q.dashboard ? (values[q.dashboard] ?? {}) : {});

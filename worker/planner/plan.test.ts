@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { admit, type SyntheticDatasetJob } from '../../api/index.ts';
 import { datasetJob } from '../../test/builders.ts';
 import type { AttributeSource } from './attributes.ts';
+import { imageNoiseKey } from '../../random/index.ts';
 import { planFromSpec, planImages } from './plan.ts';
 
 const { object } = admit(datasetJob('d').set('spec.seed', 42).set('spec.embeddingsPerIdentity', 3).obj());
@@ -33,7 +34,7 @@ describe('planImages', () => {
   it('cycles the images of an identity through its m embeddings', () => {
     const plans = planImages({ ...cfg, imagesPerIdentity: 7 }, source, { start: 2, end: 3 });
     expect(plans.map((p) => p.embedding)).toEqual([0, 1, 2, 0, 1, 2, 0]);
-    expect(plans.map((p) => p.noise)).toEqual(plans.map((_, k) => ({ seed: 42, a: 2, b: k })));
+    expect(plans.map((p) => p.noise)).toEqual(plans.map((_, k) => imageNoiseKey(42, 2, k)));
   });
 
   it('gives each image a fresh attribute draw', () => {
