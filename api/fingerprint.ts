@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { CRDS, type Id3Job } from './kinds.ts';
-import type { JSONSchemaProps } from './schema/types.ts';
+import { FIELD_CLASSES } from './defining-fields.ts';
+import { type Id3Job, isJobKind } from './kinds.ts';
 
 /**
- * What defines a job's output: the spec fields its CRD declares immutable (`self == oldSelf`: "what defines a dataset
- * cannot change once it exists"), read from the CRD itself so that the two never drift apart — except output.uri,
- * which says where the output is, not what. A job records this fingerprint beside its output, and a job whose
- * fingerprint differs (an edited manifest run again locally, a job deleted and re-created with another spec on the same
- * output.uri) is refused instead of mixing its work with the old job's or reporting that job's output as its own.
+ * A job's fingerprint: the values of the fields that define its output (api/defining-fields.ts, the one declared
+ * list). A job records it beside its output, and a job whose fingerprint differs (an edited manifest run again
+ * locally, a job deleted and re-created with another spec on the same output.uri) is refused instead of mixing its
+ * work with the old job's or reporting that job's output as its own.
  */
 export interface Fingerprint {
   /** Defining field → its value, by dotted path under spec. */
@@ -15,24 +14,10 @@ export interface Fingerprint {
   sha256: string;
 }
 
-const NOT_DEFINING = new Set(['output.uri']);
-
-/** Dotted paths under spec of the fields a kind's CRD makes immutable (a whole object when the object is). */
+/** Dotted paths under spec of the fields that define a kind's output (a whole object when the object does). */
 export function definingPaths(kind: string): string[] {
-  const crd = CRDS.find((c) => c.spec.names.kind === kind);
-  const spec = crd?.spec.versions[0]?.schema?.openAPIV3Schema.properties?.spec;
-  if (!spec) throw new Error(`no CRD schema for ${kind}`);
-  const paths: string[] = [];
-  const walk = (schema: JSONSchemaProps, path: string[]) => {
-    for (const [name, child] of Object.entries(schema.properties ?? {})) {
-      const at = [...path, name];
-      const immutable = (child['x-kubernetes-validations'] ?? []).some((r) => r.rule.trim() === 'self == oldSelf');
-      if (immutable) paths.push(at.join('.'));
-      else walk(child, at);
-    }
-  };
-  walk(spec, []);
-  return paths.filter((p) => !NOT_DEFINING.has(p));
+  if (!isJobKind(kind)) throw new Error(`no defining fields for ${kind}`);
+  return [...FIELD_CLASSES[kind].defining];
 }
 
 export function fingerprintOf(job: Id3Job): Fingerprint {

@@ -13,6 +13,7 @@ export {
   setCondition,
 } from './conditions.ts';
 export * from './constants.ts';
+export { FIELD_CLASSES, type FieldClasses } from './defining-fields.ts';
 export { describeError, ErrorKind, errorKind, exitCodeFor, PermanentInputError } from './errors.ts';
 export { EventReason, type EventSpec, type EventType, phaseEvent } from './events.ts';
 export {

@@ -14,6 +14,7 @@ interface OperatorFlags {
   leaderElectionId: string;
   logLevel: string;
   cleanupFinalizer: boolean;
+  allowLocalOutput: boolean;
 }
 
 export function registerOperator(program: Command): void {
@@ -42,6 +43,11 @@ export function registerOperator(program: Command): void {
       "delete each job's temporary storage (staged images, progress) when the job is deleted (env ID3_CLEANUP_FINALIZER=true)",
       process.env.ID3_CLEANUP_FINALIZER === 'true',
     )
+    .option(
+      '--allow-local-output',
+      "accept jobs whose output.uri is a local path: only for a development cluster whose pods share one machine's disk",
+      false,
+    )
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .action(async (flags: OperatorFlags) => {
       // Loaded on use, so that other commands do not pay for the Kubernetes client at start-up.
@@ -66,6 +72,7 @@ export function registerOperator(program: Command): void {
         concurrency: Number(flags.concurrency),
         cleanupFinalizer: flags.cleanupFinalizer,
         progressIntervalMs: interval,
+        ...(flags.allowLocalOutput ? { allowLocalOutput: true } : {}),
         storage: new JobStorageClient({
           readSecret: (ns, name) => {
             if (!handle) throw new Error('operator not started');

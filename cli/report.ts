@@ -91,7 +91,7 @@ async function runReport(uri: string, flags: ReportFlags): Promise<number> {
   line('EER', m.separability.eer);
   line("d'", m.separability.dPrime);
   line('label-flip rate', m.labelFlipRate);
-  process.stdout.write(`report: ${result.files.join(', ')}\n`);
+  process.stdout.write(`report: ${result.files.join(', ')} in ${result.location}\n`);
   return EXIT_OK;
 }
 

@@ -37,6 +37,8 @@ export interface ControllerOptions {
   workerImage: string;
   concurrency: number;
   progressIntervalMs: number;
+  /** Accept local output paths (DecideOptions.allowLocalOutput): single-machine development clusters only. */
+  allowLocalOutput?: boolean;
   storage: JobStorage;
   logger: Logger;
   metrics: OperatorMetrics;
@@ -241,6 +243,7 @@ export class Controller {
     const plan = decide(job, observed, now, {
       workerImage: this.o.workerImage,
       progressIntervalMs: this.o.progressIntervalMs,
+      ...(this.o.allowLocalOutput ? { allowLocalOutput: true } : {}),
     });
     await act(this.client, job, plan, now, logger);
     if (plan.status?.phase === 'Failed' && job.status?.phase !== 'Failed') {

@@ -3,6 +3,8 @@ import { type Id3Job, KIND_DATASET, WorkerEnv } from '../api/index.ts';
 import { releaseDatasetHold } from '../io/checkpoints/index.ts';
 import { deleteTemporary, readProgressReports, readPublishedOutputs } from '../io/output/index.ts';
 import { openStore, type Store } from '../io/storage/index.ts';
+import { ownsOutput } from '../io/tasks/index.ts';
+import { workerJob } from '../workflow/index.ts';
 import type { Observed } from './reconcile/decide.ts';
 
 /** What the operator needs from a job's storage. */
@@ -59,14 +61,22 @@ export class JobStorageClient implements JobStorage {
 
   async cleanup(job: Id3Job): Promise<number> {
     const { store, env } = await this.storesOf(job);
+    if (job.metadata.uid) this.cache.delete(job.metadata.uid);
+    // Only what this job owns: a job refused on another job's output.uri (or never started) deletes nothing there.
+    const asWorkers = ownerView(job);
+    if (!asWorkers || !(await ownsOutput(store, asWorkers))) {
+      this.o.logger.info(
+        { job: job.metadata.name, namespace: job.metadata.namespace, output: job.spec.output.uri },
+        'cleanup: the output is not this job’s; nothing deleted',
+      );
+      return 0;
+    }
     // A dataset job deleted before it finished still holds its checkpoint step against the trainer's retention.
     if (job.kind === KIND_DATASET) {
       const open = (uri: string) => openStore(uri, job.spec.storage, env);
       await releaseDatasetHold(store, open, (obj, msg) => this.o.logger.warn({ job: job.metadata.name, ...obj }, msg));
     }
-    const deleted = await deleteTemporary(store);
-    if (job.metadata.uid) this.cache.delete(job.metadata.uid);
-    return deleted;
+    return deleteTemporary(store);
   }
 
   private async readFresh(job: Id3Job): Promise<Read> {
@@ -92,4 +102,14 @@ export class JobStorageClient implements JobStorage {
     }
     return { store: this.o.open ? this.o.open(job, env) : openStore(job.spec.output.uri, job.spec.storage, env), env };
   }
+}
+
+/**
+ * The job as its workers saw it when they claimed its output (a trainingJobRef resolved to the checkpoint the
+ * operator recorded), or undefined when its model was never resolved: such a job never ran, so it owns nothing.
+ */
+function ownerView(job: Id3Job): Id3Job | undefined {
+  const ref = job.kind === KIND_DATASET && job.spec.model.trainingJobRef;
+  if (ref && !job.status?.checkpointURI) return undefined;
+  return workerJob(job, ref ? job.status?.checkpointURI : undefined);
 }

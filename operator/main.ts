@@ -21,6 +21,8 @@ export interface OperatorOptions {
   workerImage: string;
   concurrency: number;
   progressIntervalMs: number;
+  /** Accept local output paths: single-machine development clusters only (ControllerOptions.allowLocalOutput). */
+  allowLocalOutput?: boolean;
   storage: JobStorage;
   /** Add the storage-cleanup finalizer to every job (ControllerOptions.cleanupFinalizer). */
   cleanupFinalizer?: boolean;

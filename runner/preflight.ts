@@ -8,7 +8,7 @@ import {
 import { resolveCheckpoint } from '../io/checkpoints/index.ts';
 import { fileInStore, modelJsonUri } from '../io/models/index.ts';
 import { type Env, openStore, StorageError, type Store } from '../io/storage/index.ts';
-import { ownerConflict } from '../io/tasks/index.ts';
+import { outputConflict } from '../io/tasks/index.ts';
 import { workerJob } from '../workflow/index.ts';
 import type { RunJob } from './jobs.ts';
 
@@ -83,11 +83,15 @@ async function trainingImages(job: ID3TrainingJob, open: (uri: string) => Store)
   }
 }
 
-/** Another job's output at this job's output.uri (what the workers would refuse, said before anything runs). */
+/**
+ * Another job's output, or files of no job, at this job's output.uri: what the workers would refuse, said before
+ * anything runs. A dataset job whose model comes from a training job of this run cannot be fingerprinted yet; its
+ * location must still hold nothing foreign.
+ */
 async function owner(run: RunJob, open: (uri: string) => Store): Promise<string | undefined> {
   const ds = run.job.kind === KIND_DATASET ? (run.job as SyntheticDatasetJob) : undefined;
-  if (ds?.spec.model.trainingJobRef && !run.checkpointURI) return undefined; // resolved when its training job is done
-  return ownerConflict(open(run.job.spec.output.uri), workerJob(run.job, run.checkpointURI));
+  const unresolved = ds?.spec.model.trainingJobRef && !run.checkpointURI;
+  return outputConflict(open(run.job.spec.output.uri), unresolved ? undefined : workerJob(run.job, run.checkpointURI));
 }
 
 function throwIfTransient(err: unknown): void {

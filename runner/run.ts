@@ -11,6 +11,7 @@ import {
   writeRecordedStatus,
 } from '../io/output/index.ts';
 import { type Env, openStore, type Store } from '../io/storage/index.ts';
+import { claimOutput } from '../io/tasks/index.ts';
 import {
   aggregateProgress,
   computeStatus,
@@ -72,6 +73,8 @@ export async function runLocal(runs: readonly RunJob[], o: LocalRunOptions): Pro
 async function runJob(given: RunJob, o: LocalRunOptions): Promise<JobResult> {
   const started = Date.now();
   const store = openStore(given.job.spec.output.uri, given.job.spec.storage, o.env);
+  // The location becomes this job's before the runner writes its first status there (workers check it again).
+  await claimOutput(store, workerJob(given.job, given.checkpointURI));
   // The status of an earlier run of the same job, so start time and condition history carry over a resume.
   const previous = await readRecordedStatus<NonNullable<Id3Job['status']>>(store).catch(() => undefined);
   const job = { ...given.job, ...(previous ? { status: previous } : {}) } as Id3Job;

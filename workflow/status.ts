@@ -39,6 +39,8 @@ export interface JobObservation {
   suspended: boolean;
   /** Set while the job cannot start, e.g. its trainingJobRef has not succeeded. */
   waiting?: { reason: Reason; message: string };
+  /** Set when the control plane refuses the job before any stage runs (bad input it can see, e.g. a local output). */
+  rejected?: { reason: typeof Reason.BadInput; message: string };
   /** Training: the trainer's latest report. */
   train?: TaskProgress['train'] & { stepsPerSecond?: number };
   preemptions?: number;
@@ -67,6 +69,7 @@ interface Verdict {
 
 /** What the job is doing, decided in a fixed order: failed, complete, suspended, waiting, running, pending. */
 export function verdict(job: Id3Job, obs: JobObservation): Verdict {
+  if (obs.rejected) return { phase: 'Failed', reason: obs.rejected.reason, message: obs.rejected.message };
   const graph = stageGraph(job);
   const failed = obs.stages.find((s) => s.state === 'failed');
   if (failed) {

@@ -145,6 +145,7 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                     ],
                     "properties": {
                       "uri": {
+                        "minLength": 1,
                         "type": "string",
                         "description": "Dataset root. s3://bucket/prefix, file:///path or a local path.",
                         "maxLength": 2048,
@@ -180,6 +181,7 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                             "default": "dataset"
                           },
                           "uri": {
+                            "minLength": 1,
                             "type": "string",
                             "description": "JSONL with one {\"key\", \"age\", \"pitch\", \"yaw\", \"roll\"} object per image, when source is file.",
                             "maxLength": 2048,
@@ -214,6 +216,7 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                     ],
                     "properties": {
                       "uri": {
+                        "minLength": 1,
                         "type": "string",
                         "description": "Location of the model's model.json (weights shards beside it). s3://bucket/prefix/model.json, file:///path or a local path.",
                         "maxLength": 2048,
@@ -580,7 +583,13 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                         "description": "Images per step (16 in the paper).",
                         "minimum": 1,
                         "maximum": 4096,
-                        "default": 16
+                        "default": 16,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.batchSize is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "learningRate": {
                         "type": "number",
@@ -588,35 +597,65 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                         "exclusiveMinimum": true,
                         "minimum": 0,
                         "maximum": 1,
-                        "default": 0.0001
+                        "default": 0.0001,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.learningRate is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "warmupSteps": {
                         "type": "integer",
                         "format": "int64",
                         "description": "Steps of linear learning-rate warm-up from 0.",
                         "minimum": 0,
-                        "default": 0
+                        "default": 0,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.warmupSteps is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "weightDecay": {
                         "type": "number",
                         "description": "AdamW decoupled weight decay.",
                         "minimum": 0,
                         "maximum": 1,
-                        "default": 0
+                        "default": 0,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.weightDecay is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "beta1": {
                         "type": "number",
                         "description": "AdamW β₁.",
                         "minimum": 0,
                         "maximum": 0.9999,
-                        "default": 0.9
+                        "default": 0.9,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.beta1 is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "beta2": {
                         "type": "number",
                         "description": "AdamW β₂.",
                         "minimum": 0,
                         "maximum": 0.99999,
-                        "default": 0.999
+                        "default": 0.999,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.beta2 is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "epsilon": {
                         "type": "number",
@@ -624,34 +663,64 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                         "exclusiveMinimum": true,
                         "minimum": 0,
                         "maximum": 1,
-                        "default": 1e-8
+                        "default": 1e-8,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.epsilon is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "gradientClipNorm": {
                         "type": "number",
                         "description": "Clip the global gradient norm to this value; 0 disables clipping.",
                         "minimum": 0,
-                        "default": 1
+                        "default": 1,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.gradientClipNorm is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "emaDecay": {
                         "type": "number",
                         "description": "Decay of the exponential moving average of the weights, which sampling uses.",
                         "minimum": 0,
                         "maximum": 0.999999,
-                        "default": 0.9999
+                        "default": 0.9999,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.emaDecay is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "idLossWeight": {
                         "type": "number",
                         "description": "w_id, the weight of the inner-product (identity) term of the loss. 0 trains a plain conditional DDPM.",
                         "minimum": 0,
                         "maximum": 1000,
-                        "default": 1
+                        "default": 1,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.idLossWeight is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "reconstructionWeight": {
                         "type": "number",
                         "description": "c_rec, the weight of the one-step reconstruction term ‖x₀ − x̂₀‖².",
                         "minimum": 0,
                         "maximum": 1000,
-                        "default": 0
+                        "default": 0,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "training.reconstructionWeight is immutable: it defines the trained weights (raise training.steps to train on)"
+                          }
+                        ]
                       },
                       "seed": {
                         "type": "integer",
@@ -807,7 +876,13 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                           }
                         }
                       }
-                    }
+                    },
+                    "x-kubernetes-validations": [
+                      {
+                        "rule": "self == oldSelf",
+                        "message": "evaluate is immutable: it defines the evaluation report of the trained model"
+                      }
+                    ]
                   },
                   "output": {
                     "type": "object",
@@ -817,6 +892,7 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                     ],
                     "properties": {
                       "uri": {
+                        "minLength": 1,
                         "type": "string",
                         "description": "Output root; checkpoints go to URI/checkpoints/. s3://bucket/prefix, file:///path or a local path. Immutable.",
                         "maxLength": 2048,
@@ -1445,6 +1521,7 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                         }
                       },
                       "checkpointURI": {
+                        "minLength": 1,
                         "type": "string",
                         "description": "A checkpoint written by an ID3TrainingJob or by `id3 worker train`: either a checkpoint directory (…/checkpoints/step-000500000) or the checkpoints directory itself, whose `latest` pointer is then followed once: the plan stage fixes the step it finds (plan/plan.json) and every shard samples from that step, even if a trainer commits newer ones meanwhile. The job holds that step against the trainer's keepCheckpoints retention: a small file in the checkpoints folder's holds/, renewed while it generates, removed when it finishes, void after 7 days without renewal (a job deleted mid-way; a job suspended that long takes it back on resume if the step is still there); skipped with a warning where the folder is read-only. s3://bucket/prefix, file:///path or a local path.",
                         "maxLength": 2048,
@@ -1480,6 +1557,7 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                     ],
                     "properties": {
                       "uri": {
+                        "minLength": 1,
                         "type": "string",
                         "description": "Location of the model's model.json (weights shards beside it). s3://bucket/prefix/model.json, file:///path or a local path.",
                         "maxLength": 2048,
@@ -1861,6 +1939,7 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                     ],
                     "properties": {
                       "uri": {
+                        "minLength": 1,
                         "type": "string",
                         "description": "Dataset root. s3://bucket/prefix, file:///path or a local path (local paths are for `id3 run`). Immutable.",
                         "maxLength": 2048,
@@ -1910,12 +1989,19 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                         "description": "JPEG quality when imageFormat is jpeg.",
                         "minimum": 1,
                         "maximum": 100,
-                        "default": 95
+                        "default": 95,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "output.jpegQuality is immutable: it defines the dataset's bytes"
+                          }
+                        ]
                       },
                       "exports": {
                         "type": "array",
-                        "description": "Extra layouts written by the finalize stage beside the WebDataset shards: imagefolder (images/000123/007.png) and recordio (insightface train.rec, train.idx, property).",
+                        "description": "Extra layouts written by the finalize stage beside the WebDataset shards: imagefolder (images/000123/007.png) and recordio (insightface train.rec, train.idx, property). Immutable (id3 export makes other layouts of a finished dataset).",
                         "maxItems": 2,
+                        "default": [],
                         "x-kubernetes-list-type": "set",
                         "items": {
                           "type": "string",
@@ -1923,7 +2009,13 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                             "imagefolder",
                             "recordio"
                           ]
-                        }
+                        },
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self == oldSelf",
+                            "message": "output.exports is immutable: the finalize stage writes them (id3 export makes other layouts of a finished dataset)"
+                          }
+                        ]
                       }
                     }
                   },
@@ -1945,6 +2037,7 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                         ],
                         "properties": {
                           "uri": {
+                            "minLength": 1,
                             "type": "string",
                             "description": "Location of the model's model.json (weights shards beside it). s3://bucket/prefix/model.json, file:///path or a local path.",
                             "maxLength": 2048,
@@ -2052,7 +2145,13 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                         "maximum": 200,
                         "default": 20
                       }
-                    }
+                    },
+                    "x-kubernetes-validations": [
+                      {
+                        "rule": "self == oldSelf",
+                        "message": "quality is immutable: it defines the report and the dataset card's numbers (id3 report --out measures a finished dataset another way)"
+                      }
+                    ]
                   },
                   "storage": {
                     "type": "object",

@@ -732,9 +732,9 @@ export interface SyntheticDatasetJobSpecOutput {
    */
   jpegQuality: number;
   /**
-   * Extra layouts written by the finalize stage beside the WebDataset shards: imagefolder (images/000123/007.png) and recordio (insightface train.rec, train.idx, property).
+   * Extra layouts written by the finalize stage beside the WebDataset shards: imagefolder (images/000123/007.png) and recordio (insightface train.rec, train.idx, property). Immutable (id3 export makes other layouts of a finished dataset).
    */
-  exports?: ('imagefolder' | 'recordio')[];
+  exports: ('imagefolder' | 'recordio')[];
 }
 /**
  * The quality report written by the finalize stage (report/index.html, report/metrics.json, report/contact-sheet.png).

@@ -14,4 +14,4 @@ export {
   type TaskOutput,
   type TaskRun,
 } from './markers.ts';
-export { claimOutput, ownerConflict } from './owner.ts';
+export { claimOutput, outputConflict, ownsOutput } from './owner.ts';

@@ -297,3 +297,22 @@ describe('decide: ID3TrainingJob', () => {
     });
   });
 });
+
+describe('decide: outputs the workers could not keep', () => {
+  const local = () => sdj(datasetJob('d').namespace('ns').set('metadata.uid', 'u1').output('/data/faces'));
+
+  it('fails a job whose output is a local path, with the reason, and creates nothing', () => {
+    const plan = decide(local(), observed(), t0, opts);
+    expect(plan.apply).toEqual([]);
+    expect(plan.status).toMatchObject({ phase: 'Failed' });
+    const failed = plan.status?.conditions?.find((c) => c.type === 'Failed');
+    expect(failed).toMatchObject({ status: 'True', reason: 'BadInput' });
+    expect(failed?.message).toContain('spec.output.uri "/data/faces" is a local path');
+    expect(plan.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'Failed' })]);
+  });
+
+  it('accepts it on a development cluster whose pods share one disk (--allow-local-output)', () => {
+    const plan = decide(local(), observed(), t0, { ...opts, allowLocalOutput: true });
+    expect(plan.apply.map((j) => j.metadata?.name)).toEqual(['d-plan']);
+  });
+});

@@ -48,6 +48,11 @@ export interface DecideOptions {
   workerImage: string;
   /** How often to re-read progress while a stage runs (progress files are not watched). */
   progressIntervalMs: number;
+  /**
+   * Accept outputs on the workers' own file system: only for a development cluster whose pods share one machine's
+   * disk (the test emulator). On a real cluster a pod's local path vanishes with the pod.
+   */
+  allowLocalOutput?: boolean;
 }
 
 export type Status = SyntheticDatasetJobStatus | ID3TrainingJobStatus;
@@ -73,7 +78,8 @@ export interface Plan {
 export function decide(job: Id3Job, observed: Observed, now: Date, opts: DecideOptions): Plan {
   const graph = stageGraph(job);
   const dependency = resolveModel(job, observed.trainingJob);
-  const obs = observation(job, graph, observed, dependency, now);
+  const rejected = rejection(job, opts);
+  const obs = { ...observation(job, graph, observed, dependency, now), ...(rejected ? { rejected } : {}) };
   const status = computeStatus(job, obs, now);
   const v = verdict(job, obs);
   const events = transitionEvents(job.status?.phase, status.phase, v.message);
@@ -96,6 +102,18 @@ export function decide(job: Id3Job, observed: Observed, now: Date, opts: DecideO
     ...(isDeepStrictEqual(status, job.status) ? {} : { status }),
     events,
     ...timers(job, status, opts, now),
+  };
+}
+
+/** What the operator refuses before running anything: an output the workers could not keep. */
+function rejection(job: Id3Job, opts: DecideOptions): JobObservation['rejected'] {
+  const uri = job.spec.output.uri;
+  if (opts.allowLocalOutput || uri.startsWith('s3://')) return undefined;
+  return {
+    reason: Reason.BadInput,
+    message:
+      `spec.output.uri ${JSON.stringify(uri)} is a local path: on a cluster each worker pod would write to its own ` +
+      'container file system and the output would vanish with the pod; use s3://BUCKET/PREFIX (with spec.storage)',
   };
 }
 

@@ -36,6 +36,17 @@ const cases: Case[] = [
     given: trainingJob('t').set('spec.encoder.mean', ['a', 0.5, 0.5]).obj(),
     want: [['spec.encoder.mean[0]', 'must be of type number']],
   },
+  // Empty strings where a location is needed
+  {
+    name: 'empty output.uri',
+    given: datasetJob('a').set('spec.output.uri', '').obj(),
+    want: [['spec.output.uri', 'should be at least 1 chars long']],
+  },
+  {
+    name: 'empty dataset.uri',
+    given: trainingJob('t').set('spec.dataset.uri', '').obj(),
+    want: [['spec.dataset.uri', 'should be at least 1 chars long']],
+  },
   // Out of range
   {
     name: 'zero identities',

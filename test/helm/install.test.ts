@@ -15,7 +15,11 @@ import { httpGet, installChart, kubectlOk, type OperatorPod, podLogTail, runDepl
 
 const RELEASE_NS = 'id3-system';
 const SA = `system:serviceaccount:${RELEASE_NS}:id3-operator`;
-const WORKER = ['workerImage.repository=kube-sim/worker,workerImage.tag=noop'];
+// The emulator's pods are processes on this machine, so the jobs' local outputs survive them.
+const WORKER = [
+  'workerImage.repository=kube-sim/worker,workerImage.tag=noop',
+  'operator.extraArgs[0]=--allow-local-output',
+];
 const NOOP_WORKER = { 'kube-sim/worker:noop': { entrypoint: ['true'] } };
 
 let scratch: string;

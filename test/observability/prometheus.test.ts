@@ -112,6 +112,8 @@ beforeAll(async () => {
     set: [
       'metrics.serviceMonitor.enabled=true,metrics.podMonitor.enabled=true,prometheusRule.enabled=true',
       'workerImage.repository=kube-sim/worker,workerImage.tag=metrics,operator.progressInterval=1s',
+      // The emulator's pods are processes on this machine, so the jobs' local outputs survive them.
+      'operator.extraArgs[0]=--allow-local-output',
     ],
   });
   workerPorts.generate = await freePort();

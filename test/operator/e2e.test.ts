@@ -63,13 +63,14 @@ async function stopOperator(h: OperatorHandle): Promise<void> {
   await h.stop();
 }
 
-function datasetJob(name: string): string {
+function datasetJob(name: string, o: { output?: string; seed?: number } = {}): string {
   const job = {
     apiVersion: 'id3.sfr.dev/v1alpha1',
     kind: 'SyntheticDatasetJob',
     metadata: { name, namespace: NS },
     spec: {
-      ...tinyDatasetSpec(world, datasetUri(name)),
+      ...tinyDatasetSpec(world, o.output ?? datasetUri(name)),
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
       sampler: { type: 'DDIM', steps: 3, batchSize: 2 },
       storage: { endpoint: s3.endpoint, region: s3.region, credentialsSecretRef: { name: 's3' } },
       resources: { gpus: 0 },
@@ -330,6 +331,45 @@ describe('operator end to end', { timeout: 420_000 }, () => {
     expect(await keys('progress/')).toEqual([]);
     expect(await store.exists('manifest.json')).toBe(true);
     expect((await keys('shards/')).filter((k) => k.endsWith('.tar'))).toHaveLength(4);
+  });
+
+  it("refuses a second job on another job's output, and cleaning up after it touches nothing of the first", async () => {
+    // ds-a finished above: its progress reports are still there, and (as if it were mid-way) it holds its step.
+    const output = datasetUri('ds-first');
+    await kubectlOk(['apply', '-f', datasetJob('ds-first', { output })]);
+    await waitComplete('ds-first');
+    const store = openStore(output, undefined, env);
+    const keys = async (prefix: string) => {
+      const out: string[] = [];
+      for await (const o of store.list(prefix)) out.push(o.key);
+      return out;
+    };
+    const progress = await keys('progress/');
+    expect(progress.length).toBeGreaterThan(0);
+    const model = new CheckpointStore(openStore(world.checkpoints));
+    await model.hold(0, store.root);
+    // Another job, another seed, the same output.uri: its plan worker refuses it (exit 65) and it fails.
+    await kubectlOk(['apply', '-f', datasetJob('ds-second', { output, seed: 99 })]);
+    const failed = await until('ds-second to fail', async () => {
+      const r = await cluster.kubectl(['-n', NS, 'get', 'sdj', 'ds-second', '-o', 'jsonpath={.status.phase}']);
+      return r.stdout === 'Failed' ? r.stdout : undefined;
+    });
+    expect(failed).toBe('Failed');
+    const message = await kubectlOk([
+      '-n',
+      NS,
+      'get',
+      'sdj',
+      'ds-second',
+      '-o',
+      "jsonpath={.status.conditions[?(@.type=='Failed')].message}",
+    ]);
+    expect(message).toContain('spec.seed: 99 here');
+    await kubectlOk(['-n', NS, 'delete', 'sdj', 'ds-second', '--wait=true', '--timeout=60s']);
+    expect(await keys('progress/')).toEqual(progress);
+    expect((await model.holds()).map((h) => h.holder)).toContain(store.root);
+    expect(await store.exists('manifest.json')).toBe(true);
+    await model.release(store.root);
   });
 
   it("refuses an invalid manifest with the CRD's message", async () => {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,14 @@ function datasetBytes(out: string): Record<string, string> {
   for (const f of shards) files[`shards/${f}`] = readFileSync(join(out, 'shards', f)).toString('base64');
   files['index.jsonl'] = readFileSync(join(out, 'index.jsonl')).toString('base64');
   return files;
+}
+
+/** Every file under `folder` with its bytes, to prove nothing was written there. */
+function snapshot(folder: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(folder, { recursive: true, withFileTypes: true }))
+    if (f.isFile()) out[join(f.parentPath, f.name)] = readFileSync(join(f.parentPath, f.name), 'base64');
+  return out;
 }
 
 beforeAll(async () => {
@@ -177,6 +185,58 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     const w = await id3('worker', 'finalize', '--job', changed);
     expect(w.code, w.out).toBe(65);
     expect(datasetBytes(out)).toEqual(reference);
+  });
+
+  it.each([
+    {
+      what: 'the JPEG quality',
+      spec: { output: { uri: '', identitiesPerTar: 1, jpegQuality: 10 } },
+      field: 'spec.output.jpegQuality',
+    },
+    { what: 'the number of shards', shards: 1, field: 'spec.sharding.shards: 1 here, 2 there' },
+    { what: 'the report settings', spec: { quality: { pairs: 7 } }, field: 'spec.quality' },
+  ])('refuses the same job with $what changed, before anything runs', async ({ spec, shards, field }) => {
+    const out = join(dir, 'ds-2');
+    const edited = spec?.output ? { ...spec, output: { ...spec.output, uri: out } } : spec;
+    const file = datasetManifest(join(dir, 'ds-2-edited.yaml'), world, {
+      out,
+      shards: shards ?? 2,
+      ...(edited ? { spec: edited } : {}),
+    });
+    const r = await id3('run', file, '--no-progress');
+    expect(r.code, r.out).toBe(65);
+    expect(r.out).toContain(field);
+    expect(datasetBytes(out)).toEqual(reference);
+  });
+
+  it('refuses an output location that holds files of no id3 job, naming them, and writes nothing there', async () => {
+    const folder = join(dir, 'somebody-s-folder');
+    mkdirSync(join(folder, 'report'), { recursive: true });
+    writeFileSync(join(folder, 'manifest.json'), '{"mine": true}');
+    writeFileSync(join(folder, 'report', 'index.html'), '<p>my report</p>');
+    const before = snapshot(folder);
+    const file = datasetManifest(join(dir, 'foreign.yaml'), world, { name: 'foreign', out: folder });
+    const r = await id3('run', file, '--no-progress');
+    expect(r.code, r.out).toBe(65);
+    expect(r.out).toContain(`${folder} is not empty and holds no id3 job's output`);
+    expect(r.out).toContain('manifest.json');
+    expect(r.out).not.toContain('    at ');
+    expect(snapshot(folder)).toEqual(before);
+    // A worker started directly (as a pod is) refuses as well, and writes nothing.
+    const w = await id3('worker', 'plan', '--job', file);
+    expect(w.code, w.out).toBe(65);
+    expect(snapshot(folder)).toEqual(before);
+  });
+
+  it("id3 report writes another measurement beside a dataset's own report, never over it", async () => {
+    const out = join(dir, 'ds-2');
+    const own = readFileSync(join(out, 'report', 'metrics.json'), 'utf8');
+    const bundled = join(root, 'models', 'face-encoder', 'model.json');
+    const r = await id3('report', out, '--encoder', bundled, '--input-size', '32', '--embedding-size', '128');
+    expect(r.code, r.out).toBe(0);
+    expect(readFileSync(join(out, 'report', 'metrics.json'), 'utf8')).toBe(own);
+    expect(existsSync(join(out, 'reports', 'face-encoder', 'metrics.json'))).toBe(true);
+    expect(r.out).toContain(join(out, 'reports', 'face-encoder'));
   });
 
   it('does nothing again when run again: every task is already done', async () => {

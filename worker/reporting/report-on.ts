@@ -18,7 +18,11 @@ export interface ReportOnOptions {
   open: (uri: string) => Store;
   /** The encoder that measures; defaults to the dataset card's guiding encoder. */
   encoder?: IdentityEncoderSpec;
-  /** Where the report goes (default: report/ inside the set). */
+  /**
+   * Where the report goes. Default: report/ inside an image folder; inside a finished dataset,
+   * reports/<encoder>/ — its report/ and its card's quality numbers are its job's (one source of truth), never
+   * written over by another measurement.
+   */
   out?: Store;
   maxIdentities?: number;
   pairs?: number;
@@ -30,7 +34,7 @@ export { ReportInputError };
 
 export async function reportOn(
   o: ReportOnOptions,
-): Promise<ReportResult & { encoder: string; images: 'dataset' | 'folder' }> {
+): Promise<ReportResult & { encoder: string; images: 'dataset' | 'folder'; location: string }> {
   // Identity consistency compares samples with the embeddings that conditioned them, so only the encoder that made
   // those embeddings can measure it; another encoder still measures everything between identities.
   const foreign = o.encoder !== undefined && o.encoder.uri !== (await recordedEncoder(o.store))?.uri;
@@ -50,10 +54,11 @@ export async function reportOn(
   });
   try {
     const name = spec.name ?? spec.uri;
+    const out = o.out ?? scopedStore(o.store, kind === 'dataset' ? `reports/${slug(name)}` : 'report');
     const result = await reportDataset(
       source,
       embedderOf(encoder, name),
-      o.out ?? scopedStore(o.store, 'report'),
+      out,
       { dataset: o.store.root, encoder: name, createdAt: o.now.toISOString(), ...totals },
       {
         ...defaultReportOptions,
@@ -63,7 +68,7 @@ export async function reportOn(
         ...(o.contactSheetIdentities ? { contactSheetIdentities: o.contactSheetIdentities } : {}),
       },
     );
-    return { ...result, encoder: name, images: kind };
+    return { ...result, encoder: name, images: kind, location: out.uri('') };
   } finally {
     encoder.dispose();
   }
@@ -93,4 +98,12 @@ async function sourceOf(
     };
   }
   return { source: await folderImages(store), kind: 'folder', totals: {} };
+}
+
+/** A folder name for a report made with `encoder` (a name or a URI): its last path segment, safe characters only. */
+export function slug(encoder: string): string {
+  // A model.json names its folder: models/face-encoder/model.json is "face-encoder".
+  const last = encoder.replace(/\/model\.json$|\/+$/, '').split('/').pop() ?? encoder;
+  const safe = last.replace(/\.json$|\.onnx$/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+  return (safe || 'encoder').slice(0, 64);
 }
