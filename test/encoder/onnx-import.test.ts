@@ -110,6 +110,15 @@ describe('running a program', () => {
     x.dispose();
   });
 
+  it.each([
+    { name: 'mobilefacenet', left: 1, why: 'the BN after Gemm' },
+    { name: 'ir_se', left: 7, why: 'the BN opening each of 5 IR blocks, the output BN after Add, the BN after Gemm' },
+  ])('$name: merges every Conv → BatchNormalization into the Conv ($left left: $why)', async ({ name, left }) => {
+    const program = loadOnnx(await readFile(models.path(name)));
+    expect(program.graph.nodes.filter((n) => n.opType === 'BatchNormalization')).toHaveLength(left);
+    program.dispose();
+  });
+
   it('keeps no intermediate tensor: a run outside tf.tidy leaves only its outputs', async () => {
     await selectBackend({ prefer: 'cpu' });
     const program = loadOnnx(await readFile(models.path('ir_se')));

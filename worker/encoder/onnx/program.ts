@@ -1,8 +1,8 @@
 /**
  * An ONNX graph as a differentiable TensorFlow.js function.
  *
- * Load: parse (model.ts), refuse what is not supported with every reason at once, then fold every node whose inputs
- * are all constants (weights and Constant nodes: PyTorch's Identity-shared weights, transposed weights...) into host
+ * Load: parse (model.ts), refuse what is not supported with every reason at once, merge Conv → BatchNormalization
+ * pairs (fuse.ts), then fold every node whose inputs are all constants (weights and Constant nodes: PyTorch's Identity-shared weights, transposed weights...) into host
  * tensors. Run: walk the remaining nodes in order (ONNX stores them topologically sorted), each inside its own
  * tf.tidy, freeing an intermediate tensor after its last use. Values derived from the input's shape (Shape → Gather
  * → ... → Reshape) fold on the host at each run, from the actual batch size: the batch dimension is symbolic in
@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { OnnxRunError, OnnxUnsupportedError } from './errors.ts';
+import { foldBatchNorms } from './fuse.ts';
 import type { HostTensor } from './host.ts';
 import { dimsOf, host, logical, tensor, type Value } from './layout.ts';
 import { DATA_TYPES, describeNode, type OnnxGraph, type OnnxNode, parseOnnx, type ValueInfo } from './model.ts';
@@ -35,12 +36,13 @@ export interface OnnxProgram {
 
 /** Parses and checks an ONNX file and folds its constants. Throws OnnxFormatError or OnnxUnsupportedError. */
 export function loadOnnx(bytes: Uint8Array): OnnxProgram {
-  const { graph, problems } = parseOnnx(bytes);
-  problems.push(...graphProblems(graph));
+  const parsed = parseOnnx(bytes);
+  const problems = [...parsed.problems, ...graphProblems(parsed.graph)];
   if (problems.length > 0) {
     const hint = problems.some((p) => p.endsWith(UNSUPPORTED_OP)) ? supportedHint() : '';
     throw new OnnxUnsupportedError(problems, hint);
   }
+  const graph = foldBatchNorms(parsed.graph);
   const stable = new WeakSet<object>();
   const statics = foldConstants(graph, graph.opset, stable);
   return new Program(graph, { opset: graph.opset, constants: new Constants(stable) }, statics);
