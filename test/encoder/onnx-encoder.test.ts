@@ -4,9 +4,12 @@
  * JavaScript), unit-normalised.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EncoderLoadError, type EncoderSpec, loadEncoder } from '../../worker/encoder/loader.ts';
+import { localModelFiles } from '../../worker/encoder/model-files.ts';
 import {
   insightfaceInput,
   type OnnxEncoderOptions,
@@ -141,5 +144,60 @@ describe('insightfaceInput: what insightface feeds a model (arcface_onnx.py)', (
       mean: [mean, mean, mean],
       std: [std, std, std],
     });
+  });
+});
+
+describe('loadEncoder with format onnx (what a job spec names)', () => {
+  const spec = (over: Partial<EncoderSpec> = {}): EncoderSpec => ({
+    uri: models.path('ir_se'),
+    format: 'onnx',
+    name: 'ir-se-test',
+    inputSize: 112,
+    embeddingSize: 64,
+    channelOrder: 'RGB',
+    mean: [0.5, 0.5, 0.5],
+    std: [0.5, 0.5, 0.5],
+    ...over,
+  });
+
+  it('loads the .onnx file at the URI, with the spec as its input convention', async () => {
+    const encoder = await loadEncoder(spec({ channelOrder: 'BGR' }), localModelFiles());
+    expect(encoder.info).toMatchObject({ name: 'ir-se-test', inputSize: 112, embeddingSize: 64, channelOrder: 'BGR' });
+    const direct = onnxEncoder(await readFile(models.path('ir_se')), { channelOrder: 'BGR' });
+    const images = tf.randomUniform([1, 112, 112, 3], -1, 1, 'float32', 8) as tf.Tensor4D;
+    const [a, b] = tf.tidy(() => [encoder.embed(images).dataSync(), direct.embed(images).dataSync()]);
+    expect(maxAbsDiff(a!, b!)).toBe(0);
+    tf.dispose(images);
+    encoder.dispose();
+    direct.dispose();
+  });
+
+  it.each([
+    {
+      name: 'a wrong embeddingSize',
+      over: { embeddingSize: 512 },
+      want: 'embeds to 64 values, but the spec says embeddingSize 512',
+    },
+    { name: 'a wrong inputSize', over: { inputSize: 128 }, want: 'input size of 112 px, but 128 px was asked for' },
+    {
+      name: 'a file that is not ONNX',
+      over: { uri: join(import.meta.dirname, 'onnx-encoder.test.ts') },
+      want: 'not a readable ONNX model',
+    },
+    {
+      name: 'an unsupported operator',
+      over: { uri: models.path('bad/unsupported_ops') },
+      want: "node 'TopK_1' (TopK)",
+    },
+  ])('refuses $name with an EncoderLoadError', async ({ over, want }) => {
+    const err = await loadEncoder(spec(over), localModelFiles()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EncoderLoadError);
+    expect((err as Error).message).toContain(want);
+  });
+
+  it('lets a storage error through as it is: the storage layer classifies a missing object', async () => {
+    const err = await loadEncoder(spec({ uri: models.path('missing') }), localModelFiles()).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(EncoderLoadError);
+    expect((err as NodeJS.ErrnoException).code).toBe('ENOENT');
   });
 });
