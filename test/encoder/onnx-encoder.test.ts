@@ -100,6 +100,26 @@ describe('onnxEncoder', () => {
     },
   );
 
+  it('takes a channels-last input (as tf2onnx writes) as it is, equal to ONNX Runtime', async () => {
+    const encoder = onnxEncoder(await readFile(models.path('nhwc_input')));
+    expect(encoder.info.inputSize).toBe(24);
+    const images = tf.randomUniform([2, 24, 24, 3], -1, 1, 'float32', 6);
+    const got = tf.tidy(() => encoder.embed(images as tf.Tensor4D).dataSync());
+    // mean 0.5, std 0.5: the network input is the images themselves.
+    const want = await ortEmbeddings('nhwc_input', images.dataSync() as Float32Array, [2, 24, 24, 3]);
+    expect(maxAbsDiff(got, want)).toBeLessThan(1e-5);
+    images.dispose();
+    encoder.dispose();
+  });
+
+  it('needs the input size when the graph does not fix it', async () => {
+    const bytes = await readFile(models.path('unfixed_size'));
+    expect(() => onnxEncoder(bytes)).toThrow(/input of unknown size: give the encoder its inputSize/);
+    const encoder = onnxEncoder(bytes, { inputSize: 40 });
+    expect(encoder.info).toMatchObject({ inputSize: 40, embeddingSize: 8 });
+    encoder.dispose();
+  });
+
   it('resizes other image sizes to the graph input size', async () => {
     const encoder = onnxEncoder(await readFile(models.path('mobilefacenet')));
     const y = tf.tidy(() => encoder.embed(tf.randomUniform([3, 64, 64, 3], -1, 1, 'float32', 2)).shape);
