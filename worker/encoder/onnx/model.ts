@@ -247,7 +247,8 @@ export function readTensor(t: TensorMsg, where: string, problems: string[]): Hos
   let data: Float32Array | number[];
   if (type === 'FLOAT') data = raw ? littleEndianFloats(raw) : Float32Array.from(t.floatData);
   else if (type === 'INT64') data = raw ? littleEndianInt64s(raw) : t.int64Data;
-  else if (type === 'INT32') data = raw ? Array.from(new Int32Array(aligned(raw).buffer)) : t.int32Data;
+  else if (type === 'INT32')
+    data = raw ? Array.from(new Int32Array(aligned(raw).buffer, 0, raw.length >> 2)) : t.int32Data;
   else if (type === 'BOOL') data = raw ? Array.from(raw) : t.int32Data;
   else {
     problems.push(
@@ -260,8 +261,7 @@ export function readTensor(t: TensorMsg, where: string, problems: string[]): Hos
     problems.push(`${where} holds ${data.length} values but its dims [${dims.join(', ')}] need ${size}`);
     return undefined;
   }
-  const dtype = type === 'FLOAT' ? 'float32' : 'int';
-  return dtype === 'float32' ? { dtype, dims, data: data as Float32Array } : { dtype, dims, data: data as number[] };
+  return data instanceof Float32Array ? { dtype: 'float32', dims, data } : { dtype: 'int', dims, data };
 }
 
 /**

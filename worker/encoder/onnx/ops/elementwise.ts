@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { binaryHost, broadcastShapes, type HostTensor, hostFloats } from '../host.ts';
 import { broadcastable, dimsOf, host, logical, tensor, type Value } from '../layout.ts';
+import type { OnnxNode } from '../model.ts';
 import { constant, floatAttr, intAttr, type OpContext, type OpDef, OpError, required, tensorInput } from './op.ts';
 
 /** A value as a tfjs tensor laid out for an op of output rank `rank` in NHWC (toNhwc) or logical layout. */
@@ -40,7 +41,7 @@ function binary(op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, onHost: (a: numbe
 }
 
 /** An activation: the same function in any layout. */
-function unary(op: (x: tf.Tensor, node: Parameters<OpDef['run']>[0]) => tf.Tensor): OpDef {
+function unary(op: (x: tf.Tensor, node: OnnxNode) => tf.Tensor): OpDef {
   return {
     run(node, inputs) {
       const x = tensorInput(inputs, 0, 'X');
@@ -63,7 +64,7 @@ const passThrough: OpDef = {
 };
 
 /** Clip's bounds: attributes before opset 11, optional constant inputs from 11 on. */
-function clipBounds(node: Parameters<OpDef['run']>[0], inputs: (Value | undefined)[], opset: number): [number, number] {
+function clipBounds(node: OnnxNode, inputs: (Value | undefined)[], opset: number): [number, number] {
   if (opset < 11) return [floatAttr(node, 'min', -Infinity), floatAttr(node, 'max', Infinity)];
   const bound = (i: number, fallback: number) => (inputs[i] ? constant(inputs, i, 'bound').data[0]! : fallback);
   return [bound(1, -Infinity), bound(2, Infinity)];

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HostTensor } from '../host.ts';
 import { dimsOf, logical, tensor, type Value } from '../layout.ts';
+import type { OnnxNode } from '../model.ts';
 import { operand } from './elementwise.ts';
 import { floatAttr, intAttr, type OpContext, type OpDef, OpError, required, tensorInput } from './op.ts';
 
@@ -13,7 +14,7 @@ function asTensor(v: Value, ctx: OpContext): tf.Tensor {
   return v.kind === 'host' ? ctx.constants.tensor(v.host) : logical(v);
 }
 
-function gemmWeight(node: Parameters<OpDef['run']>[0], b: HostTensor, ctx: OpContext): tf.Tensor2D {
+function gemmWeight(node: OnnxNode, b: HostTensor, ctx: OpContext): tf.Tensor2D {
   const transB = intAttr(node, 'transB', 0) === 1;
   const alpha = floatAttr(node, 'alpha', 1);
   return ctx.constants.get(node, 'gemm/B', [b], () => {
@@ -49,7 +50,7 @@ const gemm: OpDef = {
  * beta·C as the [N] bias of a fused product (the only bias shape tfjs's wasm kernel takes) when C is the same for
  * every row: shape [N], [1, N], [1] or a scalar. Undefined otherwise.
  */
-function rowBias(node: Parameters<OpDef['run']>[0], c: HostTensor, n: number, ctx: OpContext): tf.Tensor1D | undefined {
+function rowBias(node: OnnxNode, c: HostTensor, n: number, ctx: OpContext): tf.Tensor1D | undefined {
   const size = c.data.length;
   const perRow = c.dims.length < 2 || c.dims[0] === 1;
   if (!perRow || (size !== n && size !== 1)) return undefined;
