@@ -24,8 +24,11 @@ export function registerReport(program: Command): void {
       'Measure a labelled image set — a finished dataset, a labelled image folder or an exported image folder — and write report/ (metrics.json, index.html, contact-sheet.png).',
     )
     .argument('<uri>', 'the set: a local path or s3://bucket/prefix')
-    .option('--encoder <model.json>', 'the identity encoder that measures (default: the one that guided the dataset)')
-    .option('--encoder-format <format>', 'layers or graph', oneOf('layers', 'graph'), 'layers')
+    .option(
+      '--encoder <uri>',
+      'the identity encoder that measures: its model.json, or a .onnx file (default: the one that guided the dataset)',
+    )
+    .option('--encoder-format <format>', 'layers, graph or onnx', oneOf('layers', 'graph', 'onnx'), 'layers')
     .option('--input-size <px>', "the encoder's input size", positiveInteger, 112)
     .option('--embedding-size <n>', "the encoder's embedding size", positiveInteger, 512)
     .option('--channel-order <order>', 'the channel order the encoder expects: RGB or BGR', oneOf('RGB', 'BGR'), 'RGB')

@@ -50,4 +50,15 @@ describe('preflight', () => {
     job.spec.encoder.uri = join(w.dir, 'no-encoder', 'model.json');
     await expect(preflight([{ job, file: 't.yaml' }], {})).rejects.toThrow(/spec\.encoder\.uri: no model at/);
   });
+
+  it('looks for an ONNX encoder (format onnx) at its own URI, not for a model.json', async () => {
+    const w = world();
+    writeFileSync(join(w.dir, 'encoder', 'arcface.onnx'), 'not read by preflight');
+    const job = structuredClone(w.training.job) as Id3Job & { spec: { encoder: { uri: string; format: string } } };
+    job.spec.encoder.format = 'onnx';
+    job.spec.encoder.uri = join(w.dir, 'encoder', 'arcface.onnx');
+    await expect(preflight([{ job, file: 't.yaml' }], {})).resolves.toBe(undefined);
+    job.spec.encoder.uri = join(w.dir, 'encoder', 'r50.onnx');
+    await expect(preflight([{ job, file: 't.yaml' }], {})).rejects.toThrow(`no model at ${job.spec.encoder.uri}`);
+  });
 });

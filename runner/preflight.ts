@@ -1,5 +1,6 @@
 import {
   type ID3TrainingJob,
+  type IdentityEncoderSpec,
   KIND_DATASET,
   KIND_TRAINING,
   PermanentInputError,
@@ -43,11 +44,11 @@ async function problemsOf(run: RunJob, env: Env, producedInRun: (uri: string) =>
     const ds = job as SyntheticDatasetJob;
     const uri = ds.spec.model.checkpointURI;
     if (uri && !producedInRun(uri)) checks.push(checkpoint(uri, open));
-    if (ds.spec.encoder) checks.push(modelJson('spec.encoder.uri', ds.spec.encoder.uri, open));
-    if (ds.spec.quality.encoder) checks.push(modelJson('spec.quality.encoder.uri', ds.spec.quality.encoder.uri, open));
+    if (ds.spec.encoder) checks.push(modelFile('spec.encoder.uri', ds.spec.encoder, open));
+    if (ds.spec.quality.encoder) checks.push(modelFile('spec.quality.encoder.uri', ds.spec.quality.encoder, open));
   } else {
     const tj = job as ID3TrainingJob;
-    checks.push(modelJson('spec.encoder.uri', tj.spec.encoder.uri, open), trainingImages(tj, open));
+    checks.push(modelFile('spec.encoder.uri', tj.spec.encoder, open), trainingImages(tj, open));
   }
   return (await Promise.all(checks)).filter((p): p is string => p !== undefined);
 }
@@ -62,14 +63,19 @@ async function checkpoint(uri: string, open: (uri: string) => Store): Promise<st
   }
 }
 
-async function modelJson(field: string, uri: string, open: (uri: string) => Store): Promise<string | undefined> {
-  const json = modelJsonUri(uri);
-  const [store, key] = fileInStore(json, open);
+/** The encoder's model file: its model.json, or the .onnx file itself. */
+async function modelFile(
+  field: string,
+  spec: Pick<IdentityEncoderSpec, 'uri' | 'format'>,
+  open: (uri: string) => Store,
+): Promise<string | undefined> {
+  const file = spec.format === 'onnx' ? spec.uri : modelJsonUri(spec.uri);
+  const [store, key] = fileInStore(file, open);
   const found = await store.exists(key).catch((err: unknown) => {
     throwIfTransient(err);
     return false;
   });
-  return found ? undefined : `${field}: no model at ${json}`;
+  return found ? undefined : `${field}: no model at ${file}`;
 }
 
 async function trainingImages(job: ID3TrainingJob, open: (uri: string) => Store): Promise<string | undefined> {

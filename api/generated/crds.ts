@@ -204,7 +204,7 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                   },
                   "encoder": {
                     "type": "object",
-                    "description": "The frozen identity encoder f of the loss and of the sampler (the paper uses pSp's IR-SE50 ArcFace network). Any TensorFlow.js layers or graph model that is differentiable. It is recorded in every checkpoint, so dataset jobs guide with the same encoder by default. Immutable.",
+                    "description": "The frozen identity encoder f of the loss and of the sampler (the paper uses pSp's IR-SE50 ArcFace network). Any differentiable TensorFlow.js layers or graph model, or an ONNX model. It is recorded in every checkpoint, so dataset jobs guide with the same encoder by default. Immutable.",
                     "required": [
                       "uri"
                     ],
@@ -218,7 +218,7 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                       "uri": {
                         "minLength": 1,
                         "type": "string",
-                        "description": "Location of the model's model.json (weights shards beside it). s3://bucket/prefix/model.json, file:///path or a local path.",
+                        "description": "Location of the model's model.json (weights shards beside it), or of the .onnx file for format onnx. s3://bucket/prefix/model.json, file:///path or a local path.",
                         "maxLength": 2048,
                         "x-kubernetes-validations": [
                           {
@@ -234,10 +234,11 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                       },
                       "format": {
                         "type": "string",
-                        "description": "TensorFlow.js model format, layers (tf.loadLayersModel) or graph (tf.loadGraphModel, e.g. a converted PyTorch or ONNX network).",
+                        "description": "Model format. layers (tf.loadLayersModel) or graph (tf.loadGraphModel) for a TensorFlow.js model; onnx for an ONNX file (insightface's ArcFace models, a torch.onnx.export of IR-SE50), run as a differentiable TensorFlow.js function. An ONNX graph with a fixed input size must be given that inputSize.",
                         "enum": [
                           "layers",
-                          "graph"
+                          "graph",
+                          "onnx"
                         ],
                         "default": "layers"
                       },
@@ -1545,7 +1546,7 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                   },
                   "encoder": {
                     "type": "object",
-                    "description": "The frozen identity encoder f that guides sampling (Algorithm 2). Leave unset to use the encoder the model was trained with, as recorded in its checkpoint. Any TensorFlow.js layers or graph model works, for example a converted IR-SE50 ArcFace network. Immutable.",
+                    "description": "The frozen identity encoder f that guides sampling (Algorithm 2). Leave unset to use the encoder the model was trained with, as recorded in its checkpoint. Any TensorFlow.js layers or graph model, or an ONNX model, works, for example a converted IR-SE50 ArcFace network. Immutable.",
                     "required": [
                       "uri"
                     ],
@@ -1559,7 +1560,7 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                       "uri": {
                         "minLength": 1,
                         "type": "string",
-                        "description": "Location of the model's model.json (weights shards beside it). s3://bucket/prefix/model.json, file:///path or a local path.",
+                        "description": "Location of the model's model.json (weights shards beside it), or of the .onnx file for format onnx. s3://bucket/prefix/model.json, file:///path or a local path.",
                         "maxLength": 2048,
                         "x-kubernetes-validations": [
                           {
@@ -1575,10 +1576,11 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                       },
                       "format": {
                         "type": "string",
-                        "description": "TensorFlow.js model format, layers (tf.loadLayersModel) or graph (tf.loadGraphModel, e.g. a converted PyTorch or ONNX network).",
+                        "description": "Model format. layers (tf.loadLayersModel) or graph (tf.loadGraphModel) for a TensorFlow.js model; onnx for an ONNX file (insightface's ArcFace models, a torch.onnx.export of IR-SE50), run as a differentiable TensorFlow.js function. An ONNX graph with a fixed input size must be given that inputSize.",
                         "enum": [
                           "layers",
-                          "graph"
+                          "graph",
+                          "onnx"
                         ],
                         "default": "layers"
                       },
@@ -2039,7 +2041,7 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                           "uri": {
                             "minLength": 1,
                             "type": "string",
-                            "description": "Location of the model's model.json (weights shards beside it). s3://bucket/prefix/model.json, file:///path or a local path.",
+                            "description": "Location of the model's model.json (weights shards beside it), or of the .onnx file for format onnx. s3://bucket/prefix/model.json, file:///path or a local path.",
                             "maxLength": 2048,
                             "x-kubernetes-validations": [
                               {
@@ -2055,10 +2057,11 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                           },
                           "format": {
                             "type": "string",
-                            "description": "TensorFlow.js model format, layers (tf.loadLayersModel) or graph (tf.loadGraphModel, e.g. a converted PyTorch or ONNX network).",
+                            "description": "Model format. layers (tf.loadLayersModel) or graph (tf.loadGraphModel) for a TensorFlow.js model; onnx for an ONNX file (insightface's ArcFace models, a torch.onnx.export of IR-SE50), run as a differentiable TensorFlow.js function. An ONNX graph with a fixed input size must be given that inputSize.",
                             "enum": [
                               "layers",
-                              "graph"
+                              "graph",
+                              "onnx"
                             ],
                             "default": "layers"
                           },

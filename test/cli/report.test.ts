@@ -13,7 +13,7 @@ describe('id3 report flags', () => {
     { flag: '--input-size <px>', value: 'big', reason: 'not an integer' },
     { flag: '--embedding-size <n>', value: '0x80', reason: 'not an integer' },
     { flag: '--channel-order <order>', value: 'GBR', reason: 'must be RGB or BGR' },
-    { flag: '--encoder-format <format>', value: 'onnx', reason: 'must be layers or graph' },
+    { flag: '--encoder-format <format>', value: 'tflite', reason: 'must be layers or graph or onnx' },
     { flag: '--mean <a,b,c>', value: '0.5,0.5', reason: 'must be 3 comma-separated numbers' },
     { flag: '--mean <a,b,c>', value: '0.5,x,0.5', reason: 'must be 3 comma-separated numbers' },
     { flag: '--std <a,b,c>', value: '0.5,0.5,0.5,0.5', reason: 'must be 3 comma-separated numbers' },

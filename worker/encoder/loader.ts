@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { IdentityEncoderSpec } from '../../api/index.ts';
 import { PermanentInputError } from '../../api/index.ts';
 import { type ModelFiles, modelJsonUri, siblingUri } from '../../io/models/index.ts';
+import { onnxEncoder } from './onnx/index.ts';
 import { l2Normalize, toEncoderInput } from './preprocess.ts';
 import type { EncoderInfo, IdentityEncoder } from './types.ts';
 
@@ -21,6 +22,7 @@ export type EncoderSpec = Pick<
 > & { name?: string };
 
 export async function loadEncoder(spec: EncoderSpec, files: ModelFiles): Promise<IdentityEncoder> {
+  if (spec.format === 'onnx') return loadOnnxEncoder(spec, files);
   const handler = modelHandler(modelJsonUri(spec.uri), files);
   const info: EncoderInfo = {
     name: spec.name ?? spec.uri,
@@ -38,6 +40,23 @@ export async function loadEncoder(spec: EncoderSpec, files: ModelFiles): Promise
     throw new EncoderLoadError(`cannot load the ${spec.format} model at ${spec.uri}: ${String(err)}`, { cause: err });
   }
   const encoder = modelEncoder(model, info);
+  checkShape(encoder, spec);
+  return encoder;
+}
+
+/**
+ * An ONNX file as an encoder (onnx/): the spec's input convention applies, and its inputSize must be the graph's
+ * when the graph fixes one. Storage errors pass through as they are (a transient one may be retried).
+ */
+async function loadOnnxEncoder(spec: EncoderSpec, files: ModelFiles): Promise<IdentityEncoder> {
+  const bytes = await files.read(spec.uri);
+  let encoder: IdentityEncoder;
+  try {
+    const { inputSize, channelOrder, mean, std } = spec;
+    encoder = onnxEncoder(bytes, { name: spec.name ?? spec.uri, inputSize, channelOrder, mean, std });
+  } catch (err) {
+    throw new EncoderLoadError(`cannot load the ONNX model at ${spec.uri}: ${(err as Error).message}`, { cause: err });
+  }
   checkShape(encoder, spec);
   return encoder;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { admit, type SyntheticDatasetJob } from '../../api/index.ts';
+import { imageNoiseKey } from '../../random/index.ts';
 import { datasetJob } from '../../test/builders.ts';
 import type { AttributeSource } from './attributes.ts';
-import { imageNoiseKey } from '../../random/index.ts';
 import { planFromSpec, planImages } from './plan.ts';
 
 const { object } = admit(datasetJob('d').set('spec.seed', 42).set('spec.embeddingsPerIdentity', 3).obj());

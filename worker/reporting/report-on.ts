@@ -103,7 +103,14 @@ async function sourceOf(
 /** A folder name for a report made with `encoder` (a name or a URI): its last path segment, safe characters only. */
 export function slug(encoder: string): string {
   // A model.json names its folder: models/face-encoder/model.json is "face-encoder".
-  const last = encoder.replace(/\/model\.json$|\/+$/, '').split('/').pop() ?? encoder;
-  const safe = last.replace(/\.json$|\.onnx$/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+  const last =
+    encoder
+      .replace(/\/model\.json$|\/+$/, '')
+      .split('/')
+      .pop() ?? encoder;
+  const safe = last
+    .replace(/\.json$|\.onnx$/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '');
   return (safe || 'encoder').slice(0, 64);
 }
