@@ -56,6 +56,8 @@ export const WorkerEnv = {
   Job: 'ID3_JOB',
   TaskIndex: 'JOB_COMPLETION_INDEX',
   Backend: 'ID3_TF_BACKEND',
+  /** GPUs the pod was given (set on GPU stages only). */
+  Gpus: 'ID3_GPUS',
   LogFormat: 'ID3_LOG_FORMAT',
   AccessKeyId: 'AWS_ACCESS_KEY_ID',
   SecretAccessKey: 'AWS_SECRET_ACCESS_KEY',

@@ -14,6 +14,7 @@ import { type Env, openStore, type Store } from '../io/storage/index.ts';
 import { claimOutput } from '../io/tasks/index.ts';
 import {
   aggregateProgress,
+  computeEnv,
   computeStatus,
   type JobObservation,
   type StageObservation,
@@ -124,11 +125,12 @@ async function runStage(
   store: Store,
   o: LocalRunOptions,
 ): Promise<TaskOutcome[]> {
+  const stageEnv = { ...env, ...computeEnv(job, stage, { local: true }) };
   const launches: TaskLaunch[] = todo.map((task) => ({
     stage: stage.name,
     task,
     args: [o.bin, 'worker', stage.name, '--shard', String(task)],
-    env: env as NodeJS.ProcessEnv,
+    env: stageEnv as NodeJS.ProcessEnv,
     logFile: (attempt) =>
       join(o.logDir, job.metadata.name, `${stage.name}-${String(task).padStart(5, '0')}-${attempt}.log`),
   }));

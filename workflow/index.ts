@@ -21,6 +21,7 @@ export {
 } from './progress.ts';
 export { isRelativePath, resolveJobPaths, workerJob } from './resolve.ts';
 export {
+  computeEnv,
   currentStage,
   isDatasetStage,
   isTrainingStage,

@@ -1014,10 +1014,28 @@ export const id3TrainingJobCrd: CustomResourceDefinition = {
                       "gpus": {
                         "type": "integer",
                         "format": "int32",
-                        "description": "GPUs (nvidia.com/gpu) requested by each worker pod of a GPU stage. 0 runs on CPU.",
+                        "description": "GPUs (nvidia.com/gpu) of each worker pod of a GPU stage (generate; train, evaluate); the others run on CPU resources. One worker process computes on one device, so 0 or 1: for more GPUs, run more pods (parallelism). 0 runs the GPU stages on CPU.",
                         "minimum": 0,
                         "maximum": 16,
-                        "default": 1
+                        "default": 1,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self <= 1",
+                            "message": "resources.gpus must be 0 or 1: one worker process uses one GPU; raise the stage's parallelism for more GPUs"
+                          }
+                        ]
+                      },
+                      "backend": {
+                        "type": "string",
+                        "description": "The TensorFlow.js backend of the GPU stages' workers. auto: on a pod given a GPU, tfjs-node-gpu (CUDA) or else webgpu (Dawn on Vulkan), and never a silent CPU run — a worker that cannot reach its GPU fails saying why; without a GPU, the fastest CPU backend. node-gpu or webgpu insist on that GPU route; wasm or cpu run on the CPU. The backend used, its device and library versions are logged, exported (id3_worker_task_info) and recorded in checkpoints and dataset cards.",
+                        "enum": [
+                          "auto",
+                          "node-gpu",
+                          "webgpu",
+                          "wasm",
+                          "cpu"
+                        ],
+                        "default": "auto"
                       },
                       "cpu": {
                         "description": "CPU request of each worker pod, e.g. \"8\" or 8000m. No CPU limit is set (a limit would only throttle a batch worker).",
@@ -2260,10 +2278,28 @@ export const syntheticDatasetJobCrd: CustomResourceDefinition = {
                       "gpus": {
                         "type": "integer",
                         "format": "int32",
-                        "description": "GPUs (nvidia.com/gpu) requested by each worker pod of a GPU stage. 0 runs on CPU.",
+                        "description": "GPUs (nvidia.com/gpu) of each worker pod of a GPU stage (generate; train, evaluate); the others run on CPU resources. One worker process computes on one device, so 0 or 1: for more GPUs, run more pods (parallelism). 0 runs the GPU stages on CPU.",
                         "minimum": 0,
                         "maximum": 16,
-                        "default": 1
+                        "default": 1,
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "self <= 1",
+                            "message": "resources.gpus must be 0 or 1: one worker process uses one GPU; raise the stage's parallelism for more GPUs"
+                          }
+                        ]
+                      },
+                      "backend": {
+                        "type": "string",
+                        "description": "The TensorFlow.js backend of the GPU stages' workers. auto: on a pod given a GPU, tfjs-node-gpu (CUDA) or else webgpu (Dawn on Vulkan), and never a silent CPU run — a worker that cannot reach its GPU fails saying why; without a GPU, the fastest CPU backend. node-gpu or webgpu insist on that GPU route; wasm or cpu run on the CPU. The backend used, its device and library versions are logged, exported (id3_worker_task_info) and recorded in checkpoints and dataset cards.",
+                        "enum": [
+                          "auto",
+                          "node-gpu",
+                          "webgpu",
+                          "wasm",
+                          "cpu"
+                        ],
+                        "default": "auto"
                       },
                       "cpu": {
                         "description": "CPU request of each worker pod, e.g. \"8\" or 8000m. No CPU limit is set (a limit would only throttle a batch worker).",

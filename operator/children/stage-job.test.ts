@@ -40,7 +40,7 @@ const gpuDataset = () =>
         credentialsSecretRef: { name: 's3', sessionTokenKey: 'token' },
       })
       .set('spec.resources', {
-        gpus: 2,
+        gpus: 1,
         cpu: '8',
         memory: '32Gi',
         nodeSelector: { 'nvidia.com/gpu.present': 'true' },
@@ -135,5 +135,52 @@ describe('buildStageJob', () => {
     const env = build(job, 'generate').spec!.template.spec!.containers[0]!.env!;
     const seen = JSON.parse(env.find((e) => e.name === 'ID3_JOB')!.value!);
     expect(seen.spec.model).toEqual({ checkpointURI: 's3://models/t/checkpoints/step-000001000', weights: 'ema' });
+  });
+});
+
+describe('GPUs only where they work', () => {
+  const container = (job: Id3Job, stage: string) => build(job, stage).spec!.template.spec!.containers[0]!;
+  const env = (job: Id3Job, stage: string) =>
+    Object.fromEntries(
+      (container(job, stage).env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]),
+    );
+
+  it.each([
+    ['plan', false],
+    ['generate', true],
+    ['finalize', false],
+  ])('dataset stage %s holds a GPU: %s', (stage, gpu) => {
+    const job = gpuDataset();
+    expect(container(job, stage).resources?.limits?.['nvidia.com/gpu']).toBe(gpu ? '1' : undefined);
+    expect(env(job, stage).ID3_GPUS).toBe(gpu ? '1' : undefined);
+  });
+
+  it.each([
+    ['prepare', false],
+    ['train', true],
+    ['evaluate', true],
+  ])('training stage %s holds a GPU: %s', (stage, gpu) => {
+    const job = admitOrThrow(trainingJob('tj').namespace('ml').set('metadata.uid', 'u').obj());
+    expect(container(job, stage).resources?.limits?.['nvidia.com/gpu']).toBe(gpu ? '1' : undefined);
+  });
+
+  it('passes the named backend to GPU stages, and only a CPU backend to CPU stages', () => {
+    const webgpu = admitOrThrow(
+      datasetJob('w').set('metadata.uid', 'u').set('spec.resources', { gpus: 1, backend: 'webgpu' }).obj(),
+    );
+    expect(env(webgpu, 'generate').ID3_TF_BACKEND).toBe('webgpu');
+    expect(env(webgpu, 'finalize').ID3_TF_BACKEND).toBeUndefined();
+    const wasm = admitOrThrow(
+      datasetJob('c').set('metadata.uid', 'u').set('spec.resources', { gpus: 0, backend: 'wasm' }).obj(),
+    );
+    expect(env(wasm, 'generate')).toMatchObject({ ID3_TF_BACKEND: 'wasm' });
+    expect(env(wasm, 'generate').ID3_GPUS).toBeUndefined();
+    expect(env(wasm, 'finalize').ID3_TF_BACKEND).toBe('wasm');
+  });
+
+  it('refuses more than one GPU per pod: one worker process uses one device', () => {
+    expect(() => admitOrThrow(datasetJob('g').set('spec.resources', { gpus: 2 }).obj())).toThrow(
+      /resources.gpus must be 0 or 1: one worker process uses one GPU/,
+    );
   });
 });

@@ -14,7 +14,7 @@ import {
   WorkerEnv,
   type WorkerResources,
 } from '../../api/index.ts';
-import type { StageSpec } from '../../workflow/index.ts';
+import { computeEnv, type StageSpec } from '../../workflow/index.ts';
 
 /**
  * Child batch/v1 Jobs, one per stage, built by pure functions from the job alone so that the same inputs always give
@@ -104,14 +104,15 @@ export function buildStageJob(job: Id3Job, stage: StageSpec, opts: StageJobOptio
           labels: { ...spec.resources.podLabels, ...labels },
           ...(spec.resources.podAnnotations ? { annotations: { ...spec.resources.podAnnotations } } : {}),
         },
-        spec: podSpec(job, stage.name, opts),
+        spec: podSpec(job, stage, opts),
       },
     },
   };
 }
 
-function podSpec(job: Id3Job, stage: Stage, opts: StageJobOptions): V1PodSpec {
+function podSpec(job: Id3Job, spec: StageSpec, opts: StageJobOptions): V1PodSpec {
   const r = job.spec.resources;
+  const stage = spec.name;
   return {
     restartPolicy: 'Never',
     // Workers never call the Kubernetes API.
@@ -133,9 +134,9 @@ function podSpec(job: Id3Job, stage: Stage, opts: StageJobOptions): V1PodSpec {
         args: ['worker', stage, '--metrics-port', String(WORKER_METRICS_PORT)],
         // The worker writes why it failed to the termination log; the operator reads it from the pod status.
         terminationMessagePolicy: 'FallbackToLogsOnError',
-        env: workerEnv(job, opts),
+        env: workerEnv(job, spec, opts),
         ports: [{ name: 'metrics', containerPort: WORKER_METRICS_PORT, protocol: 'TCP' }],
-        resources: resources(r),
+        resources: resources(r, spec.gpu),
         securityContext: {
           allowPrivilegeEscalation: false,
           readOnlyRootFilesystem: true,
@@ -153,11 +154,12 @@ function podSpec(job: Id3Job, stage: Stage, opts: StageJobOptions): V1PodSpec {
   };
 }
 
-function workerEnv(job: Id3Job, opts: StageJobOptions): V1EnvVar[] {
+function workerEnv(job: Id3Job, stage: StageSpec, opts: StageJobOptions): V1EnvVar[] {
   const env: V1EnvVar[] = [
     { name: WorkerEnv.Job, value: JSON.stringify(opts.workerJob) },
     { name: WorkerEnv.LogFormat, value: 'json' },
     { name: 'TMPDIR', value: '/tmp' },
+    ...Object.entries(computeEnv(job, stage)).map(([name, value]) => ({ name, value })),
   ];
   const secret = job.spec.storage.credentialsSecretRef;
   if (secret) {
@@ -174,7 +176,8 @@ function workerEnv(job: Id3Job, opts: StageJobOptions): V1EnvVar[] {
   return env;
 }
 
-function resources(r: WorkerResources): V1ResourceRequirements {
+/** The pod's resources; GPUs only for a stage that computes on one (finalize and prepare never hold a GPU idle). */
+function resources(r: WorkerResources, gpuStage: boolean): V1ResourceRequirements {
   const requests: Record<string, string> = {};
   const limits: Record<string, string> = {};
   if (r.cpu !== undefined) requests.cpu = String(r.cpu);
@@ -183,6 +186,6 @@ function resources(r: WorkerResources): V1ResourceRequirements {
     limits.memory = String(r.memory);
   }
   // Extended resources are requested through limits; the scheduler sets the request equal.
-  if (r.gpus > 0) limits['nvidia.com/gpu'] = String(r.gpus);
+  if (gpuStage && r.gpus > 0) limits['nvidia.com/gpu'] = String(r.gpus);
   return { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) };
 }

@@ -31,7 +31,11 @@ describe('exit codes of the domain errors', () => {
     { name: 'model file', given: new ModelFormatError('truncated'), want: 65 },
     { name: 'model config', given: new ModelConfigError('bad preset'), want: 65 },
     { name: 'attribute source', given: new AttributeSourceError('no pool'), want: 65 },
-    { name: 'backend that cannot load', given: new BackendUnavailableError('webgpu', 'no adapter'), want: 65 },
+    {
+      name: 'a backend that cannot start on this node',
+      given: new BackendUnavailableError('webgpu', 'no adapter'),
+      want: 1,
+    },
     { name: 'report input', given: new ReportInputError('no images'), want: 65 },
     { name: 'preflight', given: new PreflightError('no checkpoint'), want: 65 },
     { name: 'run plan', given: new RunPlanError('two jobs one output'), want: 65 },

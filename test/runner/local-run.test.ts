@@ -91,6 +91,15 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     expect(r.code).toBe(0);
     const card = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(card.counts).toMatchObject({ identities: 4, images: 12 });
+    // What computed the images, for every generate task: numerics differ across backends and versions.
+    expect(card.compute).toEqual([
+      {
+        backend: 'wasm',
+        device: 'cpu (wasm simd)',
+        versions: expect.objectContaining({ node: process.versions.node }),
+        tasks: [0, 1],
+      },
+    ]);
     const index = readFileSync(join(out, 'index.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -237,6 +246,21 @@ describe('id3 run: SyntheticDatasetJob', { timeout: 240_000 }, () => {
     expect(readFileSync(join(out, 'report', 'metrics.json'), 'utf8')).toBe(own);
     expect(existsSync(join(out, 'reports', 'face-encoder', 'metrics.json'))).toBe(true);
     expect(r.out).toContain(join(out, 'reports', 'face-encoder'));
+  });
+
+  it('a worker never fakes a GPU: one given a GPU backend it cannot load fails (exit 1) saying what and why', async () => {
+    const file = datasetManifest(join(dir, 'gpu.yaml'), world, { name: 'gpu', out: join(dir, 'gpu-out') });
+    for (const env of [{ ID3_TF_BACKEND: 'node-gpu' }, { ID3_GPUS: '1' }]) {
+      const child = spawn(process.execPath, [bin, 'worker', 'plan', '--job', file], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1', ID3_LOG_FORMAT: 'json', ...env },
+      });
+      const r = await finish(child);
+      expect(r.code, r.out).toBe(1);
+      expect(r.out).toContain('tfjs-node-gpu');
+      // No JavaScript stack (Dawn may print its own native warnings when it finds no Vulkan driver).
+      expect(r.out).not.toMatch(/at .*\.(?:ts|js|mjs):\d+:\d+/);
+    }
   });
 
   it('does nothing again when run again: every task is already done', async () => {

@@ -17,6 +17,7 @@ export { decodeImage, encodeImage, extOf, type ImageEncoding, imageSize, type Ra
 export { encodeJsonl, parseJsonl } from './jsonl.ts';
 export {
   buildDatasetCard,
+  type ComputeRecord,
   DATASET_CARD_SCHEMA,
   type DatasetCard,
   type DatasetCardInput,

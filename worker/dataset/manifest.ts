@@ -55,6 +55,16 @@ export interface DatasetCardInput {
   exports?: { format: 'imagefolder' | 'recordio'; uri: string }[];
   quality?: SyntheticDatasetJobStatusQuality;
   licenceNotes?: string[];
+  /** What computed the images: backend, device and library versions, with the generate tasks that used each. */
+  compute?: ComputeRecord[];
+}
+
+/** One backend/device/versions combination and the generate tasks that ran on it (numerics differ across them). */
+export interface ComputeRecord {
+  backend: string;
+  device: string;
+  versions: Record<string, string>;
+  tasks: number[];
 }
 
 export interface DatasetCard {
@@ -83,6 +93,7 @@ export interface DatasetCard {
     exports: { format: 'imagefolder' | 'recordio'; uri: string }[];
   };
   quality?: SyntheticDatasetJobStatusQuality;
+  compute?: ComputeRecord[];
   licence: { notes: string[] };
 }
 
@@ -140,6 +151,7 @@ export function buildDatasetCard(input: DatasetCardInput): DatasetCard {
   if (input.encoder) card.encoder = input.encoder;
   if (input.plan) card.plan = input.plan;
   if (input.quality) card.quality = input.quality;
+  if (input.compute?.length) card.compute = input.compute;
   return card;
 }
 

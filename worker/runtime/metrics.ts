@@ -14,7 +14,7 @@ export class WorkerMetrics {
   readonly imagesEmbedded: Counter;
   readonly storageErrors: Counter<'operation'>;
   readonly progressRatio: Gauge;
-  readonly taskInfo: Gauge<'backend'>;
+  readonly taskInfo: Gauge<'backend' | 'device'>;
 
   /**
    * `id3_job` names the id3 job: a plain `job` label would overwrite Prometheus' own scrape `job` under the
@@ -72,8 +72,8 @@ export class WorkerMetrics {
     });
     this.taskInfo = new Gauge({
       name: 'id3_worker_task_info',
-      help: 'Always 1; labels describe the task and the compute backend',
-      labelNames: ['backend'],
+      help: 'Always 1; labels describe the task, the compute backend and the device it computes on',
+      labelNames: ['backend', 'device'],
       registers,
     });
   }

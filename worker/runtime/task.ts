@@ -5,9 +5,9 @@ import type { Logger } from 'pino';
 import {
   admitOrThrow,
   describeError,
-  EXIT_FAILURE,
   EXIT_OK,
   EXIT_RETRY,
+  errorKind,
   exitCodeFor,
   type Id3Job,
   isJobKind,
@@ -109,7 +109,8 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
         {
           err: message,
           exitCode: code,
-          ...(code === EXIT_FAILURE && err instanceof Error ? { stack: err.stack } : {}),
+          // A stack only for what nobody foresaw (an error without a kind, api/errors.ts): a bug to report.
+          ...(errorKind(err) === undefined && err instanceof Error ? { stack: err.stack } : {}),
         },
         'task failed',
       );

@@ -16,21 +16,22 @@ import { type LoadedCheckpoint, type SamplerModel, samplerModelFromCheckpoint } 
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { EncoderLoadError, loadEncoder } from '../encoder/index.ts';
 import type { TaskContext } from '../runtime/index.ts';
-import { selectBackend } from '../tf/index.ts';
+import { type ComputeInfo, computeInfo, selectBackend } from '../tf/index.ts';
 
 /**
  * What several stages share: choosing the compute backend, reading model files through the storage layer, loading
  * encoders and checkpoints with errors that say which input is wrong (exit 65), and the task markers.
  */
 
-export async function useBackend(ctx: TaskContext): Promise<string> {
+export async function useBackend(ctx: TaskContext): Promise<ComputeInfo> {
   const choice = await selectBackend({ env: ctx.env });
+  const compute = computeInfo(choice);
   ctx.logger.info(
-    { backend: choice.name, skipped: choice.skipped.map((s) => `${s.name}: ${s.reason}`) },
+    { ...compute, skipped: choice.skipped.map((s) => `${s.name}: ${s.reason}`) },
     'compute backend chosen',
   );
-  ctx.metrics.taskInfo.set({ backend: choice.name }, 1);
-  return choice.name;
+  ctx.metrics.taskInfo.set({ backend: compute.backend, device: compute.device }, 1);
+  return compute;
 }
 
 /** Loads an identity encoder; a missing or malformed model is bad input. */

@@ -7,6 +7,7 @@ import { describeOutput, runTask, type TaskMarker, type TaskOutput } from '../..
 import { tarCount } from '../../workflow/index.ts';
 import {
   buildDatasetCard,
+  type ComputeRecord,
   type DatasetCardInput,
   type ExportFormat,
   exportDataset,
@@ -33,7 +34,8 @@ export async function finalize(ctx: TaskContext): Promise<void> {
   const job = ctx.job as SyntheticDatasetJob;
   const markers = markersOf(ctx);
   await runTask(markers, { stage: 'finalize', index: 0 }, async () => {
-    const tars = await committedTars(ctx, job, await markers.listDone('generate'));
+    const generated = await markers.listDone('generate');
+    const tars = await committedTars(ctx, job, generated);
     const index = await mergeIndexes(ctx, tars);
     await useBackend(ctx);
     const model = await loadPlannedModel(ctx, job.spec.model.weights);
@@ -54,6 +56,7 @@ export async function finalize(ctx: TaskContext): Promise<void> {
       },
       ...(plan ? { plan } : {}),
       tars,
+      compute: computeOf(generated),
     };
     const draft = buildDatasetCard(card);
     await writeDatasetCard(ctx.store, draft);
@@ -184,4 +187,18 @@ async function publish(
     ...(quality ? { reportURI: ctx.store.uri(datasetKeys.reportHtml), quality } : {}),
   };
   await ctx.store.put(jobKeys.outputs, jsonBytes(outputs));
+}
+
+/** The generate tasks' compute records (in their markers), grouped: which backend, device and versions made what. */
+function computeOf(markers: readonly TaskMarker[]): ComputeRecord[] {
+  const groups = new Map<string, ComputeRecord>();
+  for (const m of [...markers].sort((a, b) => a.index - b.index)) {
+    const c = m.summary?.compute as Omit<ComputeRecord, 'tasks'> | undefined;
+    if (!c) continue;
+    const key = JSON.stringify([c.backend, c.device, c.versions]);
+    const group = groups.get(key) ?? { backend: c.backend, device: c.device, versions: c.versions, tasks: [] };
+    group.tasks.push(m.index);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }

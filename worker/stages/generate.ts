@@ -64,14 +64,16 @@ export async function generate(ctx: TaskContext): Promise<void> {
   await runTask(markers, { stage: 'generate', index: ctx.task }, async () => {
     if (!(await markers.isDone('plan', 0)))
       throw new Error('the plan stage has not finished; generate runs after plan');
-    await useBackend(ctx);
+    const compute = await useBackend(ctx);
     const model = await loadPlannedModel(ctx, job.spec.model.weights);
     const guidance = job.spec.sampler.guidanceScale > 0;
     const encoder = guidance
       ? await loadEncoderFrom(ctx, job.spec.encoder ?? recordedEncoderSpec(model, model.uri))
       : undefined;
     try {
-      return await generateTars(ctx, job, model, encoder);
+      const { outputs, summary } = await generateTars(ctx, job, model, encoder);
+      // The dataset card lists what computed each task's images (finalize gathers these).
+      return { outputs, summary: { ...summary, compute } };
     } finally {
       encoder?.dispose();
     }

@@ -16,6 +16,7 @@ import {
 import type { IdentityEncoder } from '../encoder/index.ts';
 import { countParams, type ModelConfig } from '../model/index.ts';
 import type { ProgressReporter, TaskContext } from '../runtime/index.ts';
+import type { ComputeInfo } from '../tf/index.ts';
 import { loadEncoderFrom, markersOf, useBackend } from './common.ts';
 import { loadTrainingData, type TrainingData } from './training-data.ts';
 
@@ -37,6 +38,8 @@ interface Run {
   checkpoints: CheckpointStore;
   progress: ProgressReporter;
   latest?: CheckpointRef;
+  /** What computes: recorded in every checkpoint, since numerics differ across backends. */
+  compute: ComputeInfo;
 }
 
 export async function train(ctx: TaskContext): Promise<void> {
@@ -45,7 +48,7 @@ export async function train(ctx: TaskContext): Promise<void> {
   const done = await markers.read('train', 0);
   if (done && Number(done.summary?.step ?? 0) >= job.spec.training.steps) return;
   if (done) await markers.clear('train', 0); // steps were raised: train on
-  await useBackend(ctx);
+  const compute = await useBackend(ctx);
   const data = await loadTrainingData(ctx, job);
   const encoder = await loadEncoderFrom(ctx, job.spec.encoder);
   const model = trainModelFromSpec(job.spec, encoder);
@@ -61,6 +64,7 @@ export async function train(ctx: TaskContext): Promise<void> {
       onWarning: (message) => ctx.logger.warn(message),
     }),
     progress: ctx.progress('steps', job.spec.training.steps),
+    compute,
   };
   try {
     const state = await trainLoop(run, await initialState(run));
@@ -145,6 +149,7 @@ async function checkpoint(run: Run, state: TrainState): Promise<void> {
       images: run.data.count,
       encoderSpec: job.spec.encoder,
       createdBy: 'id3-operator',
+      compute: run.compute,
     },
   });
   run.latest = await run.checkpoints.save({ step: state.step, metadata: saved.metadata, files: saved.files });

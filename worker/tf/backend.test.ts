@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { type BackendOptions, parseBackendRequest, selectBackend } from './backend.ts';
+import { exitCodeFor } from '../../api/index.ts';
+import { type BackendOptions, computeInfo, parseBackendRequest, selectBackend } from './backend.ts';
 import { BackendUnavailableError } from './errors.ts';
 
 /** The real loader, except that the native packages are missing (as on this machine, and on any CPU image). */
@@ -61,6 +62,53 @@ describe('selectBackend', () => {
     expect(err).toBeInstanceOf(BackendUnavailableError);
     expect(err.backend).toBe('node-gpu');
     expect(err.cause).toBeInstanceOf(Error);
+  });
+
+  it('on a worker given GPUs, takes only a GPU backend under auto, or fails saying what failed: never the CPU', async () => {
+    const noGpu: BackendOptions['importModule'] = async (specifier) => {
+      if (specifier.startsWith('@tensorflow/tfjs-node')) throw new Error(`Cannot find package '${specifier}'`);
+      if (specifier === 'webgpu') throw new Error('dawn.node: no Vulkan driver');
+      return import(specifier);
+    };
+    const err = await selectBackend({ env: { ID3_GPUS: '2' }, importModule: noGpu }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect(err.message).toContain('given 2 GPU(s) but no GPU backend started');
+    expect(err.message).toContain("node-gpu: Cannot find package '@tensorflow/tfjs-node-gpu'");
+    expect(err.message).toContain('webgpu: dawn.node: no Vulkan driver');
+    expect(exitCodeFor(err)).toBe(1);
+  });
+
+  it.each([
+    { using: false, want: /sees no GPU device/ },
+    { using: true, want: undefined },
+  ])('trusts tfjs-node-gpu only when it reports a GPU device (isUsingGpuDevice: $using)', async ({ using, want }) => {
+    const gpuPackage: BackendOptions['importModule'] = async (specifier) => {
+      if (specifier === '@tensorflow/tfjs-node-gpu') {
+        const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');
+        class Stand extends MathBackendCPU {
+          readonly isGPUPackage = true;
+          readonly isUsingGpuDevice = using;
+        }
+        if (!tf.findBackendFactory('tensorflow')) tf.registerBackend('tensorflow', () => new Stand(), 1);
+        return {};
+      }
+      if (specifier === 'webgpu') throw new Error('no Dawn in this image');
+      return import(specifier);
+    };
+    const result = await selectBackend({ env: { ID3_GPUS: '1' }, importModule: gpuPackage }).catch((e: Error) => e);
+    tf.removeBackend('tensorflow');
+    if (want) {
+      expect(result).toBeInstanceOf(BackendUnavailableError);
+      expect((result as Error).message).toMatch(want);
+    } else expect(result).toMatchObject({ name: 'node-gpu', device: 'cuda (libtensorflow)' });
+  });
+
+  it('records what computed: backend, device and library versions', async () => {
+    const choice = await selectBackend({ prefer: 'wasm', env: {}, importModule: withoutNative });
+    const info = computeInfo(choice);
+    expect(info).toMatchObject({ backend: 'wasm', device: 'cpu (wasm simd)' });
+    expect(info.versions['tfjs-core']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(info.versions.node).toBe(process.versions.node);
   });
 
   it('rejects unknown names', () => {

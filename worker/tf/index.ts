@@ -12,6 +12,10 @@ export {
   type BackendName,
   type BackendOptions,
   type BackendRequest,
+  type ComputeInfo,
+  computeInfo,
+  GPU_ORDER,
+  GPUS_ENV,
   parseBackendRequest,
   selectBackend,
 } from './backend.ts';
